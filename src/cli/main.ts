@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { processIo, reportError, type Io } from './output.js';
+import { registerMake } from './commands/make.js';
+import { registerTiles } from './commands/tiles.js';
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process too. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const verbose = argv.includes('--verbose');
+  const program = new Command('mosaicme')
+    .description('MosaicMe: turn photos into photomosaics')
+    .option('--verbose', 'show stack traces on errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)');
+  const run = async (fn: () => Promise<number>) => {
+    try {
+      code = await fn();
+    } catch (err) {
+      reportError(io, err, verbose);
+      code = 1;
+    }
+  };
+  registerMake(program, io, run);
+  registerTiles(program, io, run);
+  program.commands.forEach((c) => c.option('--verbose', 'show stack traces on errors'));
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return code;
+}

@@ -1,0 +1,41 @@
+// sRGB (D65, IEC 61966-2-1) → CIELAB (D65 white), the space the quality metric scores in.
+const XN = 0.95047;
+const YN = 1.0;
+const ZN = 1.08883;
+const EPS = 216 / 24389;
+const KAPPA = 24389 / 27;
+
+const toLinear = (c: number): number => {
+  const v = c / 255;
+  return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+};
+const f = (t: number): number => (t > EPS ? Math.cbrt(t) : (KAPPA * t + 16) / 116);
+
+/**
+ * Converts one sRGB colour (channels 0–255, fractions allowed) to CIELAB, written into `out` at `at`.
+ * @example const lab = new Float32Array(3); srgbToLab(255, 255, 255, lab, 0); // lab ≈ [100, 0, 0]
+ */
+export function srgbToLab(r: number, g: number, b: number, out: Float32Array, at: number): void {
+  const rl = toLinear(r);
+  const gl = toLinear(g);
+  const bl = toLinear(b);
+  const x = (0.4124564 * rl + 0.3575761 * gl + 0.1804375 * bl) / XN;
+  const y = (0.2126729 * rl + 0.7151522 * gl + 0.072175 * bl) / YN;
+  const z = (0.0193339 * rl + 0.119192 * gl + 0.9503041 * bl) / ZN;
+  const fx = f(x);
+  const fy = f(y);
+  const fz = f(z);
+  out[at] = 116 * fy - 16;
+  out[at + 1] = 500 * (fx - fy);
+  out[at + 2] = 200 * (fy - fz);
+}
+
+/**
+ * Converts an array of sRGB triples (0–255) to CIELAB triples.
+ * @example srgbArrayToLab(new Float32Array([0, 0, 0])) // Float32Array [0, 0, 0]
+ */
+export function srgbArrayToLab(rgb: Float32Array): Float32Array {
+  const out = new Float32Array(rgb.length);
+  for (let i = 0; i < rgb.length; i += 3) srgbToLab(rgb[i], rgb[i + 1], rgb[i + 2], out, i);
+  return out;
+}

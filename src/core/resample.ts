@@ -1,0 +1,102 @@
+import type { RawImage } from './types.js';
+
+/**
+ * Box weights for shrinking `inSize` samples to `outSize` bins with exact area coverage:
+ * for output bin o, `first[o]` is the first input index and `w[o*span+j]` the share of input
+ * `first[o]+j` (shares of one bin sum to 1). Works for enlarging too (each bin takes a fraction).
+ */
+function boxWeights(inSize: number, outSize: number): { first: Int32Array; span: number; w: Float32Array } {
+  const ratio = inSize / outSize;
+  const span = Math.ceil(ratio) + 1;
+  const first = new Int32Array(outSize);
+  const w = new Float32Array(outSize * span);
+  for (let o = 0; o < outSize; o++) {
+    const a = o * ratio;
+    const b = a + ratio;
+    const i0 = Math.floor(a);
+    first[o] = i0;
+    for (let j = 0; j < span; j++) {
+      const i = i0 + j;
+      if (i >= inSize) break;
+      const cover = Math.min(b, i + 1) - Math.max(a, i);
+      if (cover > 0) w[o * span + j] = cover / ratio;
+    }
+  }
+  return { first, span, w };
+}
+
+/**
+ * Averages an image down to `outWidth`×`outHeight` over exact pixel areas (a box filter that
+ * handles fractional ratios), returning RGB floats 0–255. Alpha, if any, is ignored.
+ * @example areaAverage({ data, width: 640, height: 480, channels: 3 }, 10, 5) // Float32Array(10*5*3)
+ */
+export function areaAverage(img: RawImage, outWidth: number, outHeight: number): Float32Array {
+  const { data, width, height, channels } = img;
+  const wx = boxWeights(width, outWidth);
+  const wy = boxWeights(height, outHeight);
+  // Horizontal pass into one row of bins at a time, then accumulate rows into the output.
+  const out = new Float32Array(outWidth * outHeight * 3);
+  const row = new Float32Array(outWidth * 3);
+  for (let oy = 0; oy < outHeight; oy++) {
+    const oBase = oy * outWidth * 3;
+    for (let j = 0; j < wy.span; j++) {
+      const y = wy.first[oy] + j;
+      const fy = wy.w[oy * wy.span + j];
+      if (fy === 0 || y >= height) continue;
+      row.fill(0);
+      const rowBase = y * width * channels;
+      for (let ox = 0; ox < outWidth; ox++) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let i = 0; i < wx.span; i++) {
+          const fx = wx.w[ox * wx.span + i];
+          if (fx === 0) continue;
+          const p = rowBase + (wx.first[ox] + i) * channels;
+          r += data[p] * fx;
+          g += data[p + 1] * fx;
+          b += data[p + 2] * fx;
+        }
+        row[ox * 3] = r;
+        row[ox * 3 + 1] = g;
+        row[ox * 3 + 2] = b;
+      }
+      for (let k = 0; k < outWidth * 3; k++) out[oBase + k] += row[k] * fy;
+    }
+  }
+  return out;
+}
+
+/**
+ * Resizes a square RGB tile from `from` to `to` px: area averaging when shrinking, bilinear
+ * when enlarging (a library built at a larger size avoids enlarging).
+ * @example resizeTile(pixels64, 64, 32) // Uint8Array(32*32*3)
+ */
+export function resizeTile(src: Uint8Array, from: number, to: number): Uint8Array {
+  if (from === to) return src;
+  const out = new Uint8Array(to * to * 3);
+  if (to < from) {
+    const avg = areaAverage({ data: src, width: from, height: from, channels: 3 }, to, to);
+    for (let i = 0; i < avg.length; i++) out[i] = Math.round(avg[i]);
+    return out;
+  }
+  const s = from / to;
+  for (let y = 0; y < to; y++) {
+    const sy = Math.min(Math.max((y + 0.5) * s - 0.5, 0), from - 1);
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(y0 + 1, from - 1);
+    const fy = sy - y0;
+    for (let x = 0; x < to; x++) {
+      const sx = Math.min(Math.max((x + 0.5) * s - 0.5, 0), from - 1);
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(x0 + 1, from - 1);
+      const fx = sx - x0;
+      for (let c = 0; c < 3; c++) {
+        const a = src[(y0 * from + x0) * 3 + c] * (1 - fx) + src[(y0 * from + x1) * 3 + c] * fx;
+        const b = src[(y1 * from + x0) * 3 + c] * (1 - fx) + src[(y1 * from + x1) * 3 + c] * fx;
+        out[(y * to + x) * 3 + c] = Math.round(a * (1 - fy) + b * fy);
+      }
+    }
+  }
+  return out;
+}

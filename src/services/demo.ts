@@ -1,0 +1,35 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { demoPhoto, demoTile } from '../core/demo.js';
+import { tileFeatures } from '../core/features.js';
+import { checkInt } from '../core/options.js';
+import { TileLibrary, type NewTile } from '../adapters/library/disk.js';
+
+/**
+ * Writes a demo library of generated tiles into `dir` (adding only what is missing), and a demo
+ * photo `demo-photo.jpg` inside it, so a new user sees a mosaic without downloading anything.
+ */
+export async function writeDemo(dir: string, opts: { count: number; size: number }): Promise<{ library: string; photo: string; count: number }> {
+  const count = checkInt('count', opts.count, 1, 100_000);
+  const lib = await TileLibrary.create(dir, checkInt('size', opts.size, 8, 512));
+  const release = await lib.lock();
+  try {
+    const have = new Set(lib.entries().map((e) => e[0]));
+    const batch: NewTile[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = `demo-${String(i).padStart(6, '0')}`;
+      if (have.has(id)) continue;
+      const pixels = demoTile(i, lib.tileSize);
+      batch.push({ id, source: `demo:${i}`, bytes: 0, mtimeMs: 0, pixels, features: tileFeatures(pixels, lib.tileSize, lib.grid) });
+      if (batch.length === 500) await lib.append(batch.splice(0));
+    }
+    await lib.append(batch);
+  } finally {
+    await release();
+  }
+  const photo = path.join(dir, 'demo-photo.jpg');
+  const img = demoPhoto();
+  await fs.writeFile(photo, await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  return { library: lib.dir, photo, count: lib.count };
+}

@@ -1,0 +1,144 @@
+import { PermanentError } from '../core/errors.js';
+import { targetCells, tileMean } from '../core/features.js';
+import { mosaicGrid } from '../core/grid.js';
+import { checkChoice, checkInt, checkNumber } from '../core/options.js';
+import { planMosaic, planOptions } from '../core/plan.js';
+import { renderMosaic } from '../core/render.js';
+import { resizeTile } from '../core/resample.js';
+import { TileIndex } from '../core/search.js';
+import type { MosaicGrid, MosaicPlan, PlanOptions, RawImage } from '../core/types.js';
+import {
+  encodeImage,
+  MAX_SIDE,
+  photoSize,
+  readPhoto,
+  thumbnail,
+  type OutputFormat,
+} from '../adapters/imaging/sharp.js';
+import type { TileLibrary } from '../adapters/library/disk.js';
+
+export type MosaicOptions = Partial<PlanOptions> & {
+  /** Output size as a multiple of the photo; when not given, 10 (the original's), capped at `autoMaxPixels`. */
+  scale?: number;
+  cell?: number;
+  cols?: number;
+  blend?: number;
+  quality?: number;
+  format?: OutputFormat;
+  /** Thumbnail width in px; 0 for none. */
+  thumbnail?: number;
+  maxInputPixels?: number;
+};
+
+export const DEFAULT_SCALE = 10;
+export const DEFAULT_CELL = 64;
+/** Chosen from bench/RESULTS.md: keeps the picture readable up close without a visible ghost image. */
+export const DEFAULT_BLEND = 0.25;
+export const DEFAULT_QUALITY = 82;
+export const DEFAULT_THUMBNAIL = 120;
+/** Without an explicit --scale, outputs stay below this size (a 12-megapixel phone photo × 10 would be 1.2 gigapixels). */
+export const AUTO_MAX_PIXELS = 150_000_000;
+
+export type MosaicResult = {
+  plan: MosaicPlan;
+  grid: MosaicGrid;
+  image: RawImage;
+  /** The encoded full image, or undefined when the format cannot hold it (then use Deep Zoom). */
+  encoded?: Buffer;
+  thumbnail?: Buffer;
+  format: OutputFormat;
+  warnings: string[];
+  timings: Record<string, number>;
+};
+
+const ms = (t0: number) => Math.round(performance.now() - t0);
+
+/**
+ * The engine as the pipeline and the CLI use it: photo bytes (or decoded pixels) and a library in,
+ * a plan, the canvas, the encoded image and its thumbnail out. Writes no files.
+ */
+export async function createMosaic(
+  photo: Uint8Array | RawImage,
+  library: TileLibrary,
+  options: MosaicOptions = {},
+  index?: TileIndex,
+): Promise<MosaicResult> {
+  const timings: Record<string, number> = {};
+  const warnings: string[] = [];
+  const cell = checkInt('cell', options.cell ?? DEFAULT_CELL, 4, 1024);
+  const blend = checkNumber('blend', options.blend ?? DEFAULT_BLEND, 0, 1);
+  const quality = checkInt('quality', options.quality ?? DEFAULT_QUALITY, 1, 100);
+  const format = checkChoice('format', options.format ?? 'jpeg', ['jpeg', 'webp', 'png'] as const);
+  const thumbWidth = checkInt('thumbnail', options.thumbnail ?? DEFAULT_THUMBNAIL, 0, 4096);
+  const plan = planOptions(options);
+  if (options.scale !== undefined && options.cols !== undefined) {
+    throw new PermanentError('INVALID_OPTION', 'Give either scale or cols, not both');
+  }
+  let t0 = performance.now();
+  const isRaw = (p: Uint8Array | RawImage): p is RawImage => 'width' in p && 'data' in p;
+  const size = isRaw(photo) ? photo : await photoSize(photo, { maxInputPixels: options.maxInputPixels });
+  let grid = mosaicGrid(size.width, size.height, { scale: options.scale ?? DEFAULT_SCALE, cell, cols: options.cols });
+  if (options.scale === undefined && options.cols === undefined && grid.width * grid.height > AUTO_MAX_PIXELS) {
+    const scale = Math.sqrt(AUTO_MAX_PIXELS / (size.width * size.height));
+    grid = mosaicGrid(size.width, size.height, { scale, cell });
+    warnings.push(
+      `The photo is large: made the mosaic ${grid.width}x${grid.height} (scale ${scale.toFixed(2)}) instead of 10x; pass --scale to choose`,
+    );
+  }
+  if (library.count === 0) {
+    throw new PermanentError('EMPTY_LIBRARY', `The tile library ${library.dir} is empty: add photos with mosaicme tiles add`);
+  }
+  // Features need about grid×4 px per cell; a larger photo is shrunk while decoding.
+  const maxSide = Math.max(grid.cols, grid.rows) * library.grid * 4;
+  const target = isRaw(photo) ? photo : await readPhoto(photo, { maxInputPixels: options.maxInputPixels, maxSide });
+  timings.decode = ms(t0);
+
+  t0 = performance.now();
+  const cells = targetCells(target, grid, library.grid);
+  const features = library.featureSet();
+  const tileIndex = index ?? TileIndex.build(features);
+  timings.features = ms(t0);
+
+  t0 = performance.now();
+  const result = planMosaic(cells, features, plan, tileIndex);
+  timings.plan = ms(t0);
+  if (result.stats.effectiveDistance < plan.distance) {
+    warnings.push(
+      `The library has ${library.count} tiles, too few to keep the same tile ${plan.distance} cells apart ` +
+        `(that needs ${(2 * plan.distance + 1) ** 2}); kept them ${result.stats.effectiveDistance} apart instead`,
+    );
+  }
+  if (result.stats.relaxedCells > 0) {
+    warnings.push(`${result.stats.relaxedCells} cells could not keep the distance rule and repeat a tile closer`);
+  }
+
+  t0 = performance.now();
+  const pixels = await library.readPixels(result.tiles);
+  const prepared = new Map<number, { pixels: Uint8Array; mean: Float32Array }>();
+  if (library.tileSize < cell) {
+    warnings.push(`The library stores ${library.tileSize} px tiles, enlarged to ${cell} px cells (blurry): build it with --size ${cell}`);
+  }
+  for (const [t, px] of pixels) {
+    const atCell = resizeTile(px, library.tileSize, cell);
+    prepared.set(t, { pixels: atCell, mean: tileMean(atCell, cell) });
+  }
+  timings.read = ms(t0);
+
+  t0 = performance.now();
+  const image = renderMosaic(result, (t) => prepared.get(t)!, cells.means, { blend });
+  timings.render = ms(t0);
+
+  t0 = performance.now();
+  const fits = Math.max(grid.width, grid.height) <= MAX_SIDE[format];
+  if (!fits) {
+    warnings.push(
+      `${grid.width}x${grid.height} is beyond ${format.toUpperCase()}'s limit of ${MAX_SIDE[format]} px a side: wrote Deep Zoom only`,
+    );
+  }
+  const [encoded, thumb] = await Promise.all([
+    fits ? encodeImage(image, { format, quality }) : undefined,
+    thumbWidth > 0 ? thumbnail(image, thumbWidth, { format, quality }) : undefined,
+  ]);
+  timings.encode = ms(t0);
+  return { plan: result, grid, image, encoded, thumbnail: thumb, format, warnings, timings };
+}
