@@ -1,5 +1,6 @@
 // Shared helpers for the benchmark scripts: timed commands (/usr/bin/time -v), medians, Markdown.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,9 @@ export const TIME = '/usr/bin/time';
 export const CONVERT = '/usr/bin/convert'; // Debian's ImageMagick; a `convert` earlier in PATH may be a stand-in
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SHARED = path.resolve(ROOT, '../shared/bench');
-export const CLI = path.join(ROOT, 'bin/mosaicme.js');
+export const CLI = path.resolve(ROOT, process.env.MOSAICME_CLI || 'bin/mosaicme.js'); // override: to bench another build
+export const CORPUS = path.join(ROOT, 'bench/.cache/corpus');
+export const BASELINE_FINGERPRINT = 'e6c411d760fc89a52bdfd9292ba4c5faa4f23ac38cbec0ffab988a89f66b5164';
 export const NODE = process.execPath;
 
 /** Path relative to the project root (every command runs there), for shorter command lines. */
@@ -155,6 +158,7 @@ export function machineInfo() {
     os: `${osName}, kernel ${os.release()}`,
     node: process.version,
     commit: git.ok ? git.stdout.trim() : '?',
+    loadavg: os.loadavg(),
   };
 }
 
@@ -167,7 +171,27 @@ export const thisCommand = () => shellJoin(['node', rel(process.argv[1]), ...pro
 
 /** Exit with a clear message unless our CLI is built and starts. */
 export function checkCli() {
-  if (!fs.existsSync(CLI)) die('bin/mosaicme.js not found: run `npm run build` first');
+  if (!fs.existsSync(TIME)) die(`${TIME} not found: apt-get install -y time`);
+  if (!fs.existsSync(CLI)) die(`${rel(CLI)} not found: run \`npm run build\` first`);
   const r = run(NODE, [CLI, '--help']);
-  if (!r.ok) die(`\`node bin/mosaicme.js --help\` failed (exit ${r.rc}); run \`npm run build\` first?\n${tail(r.stderr || r.stdout)}`);
+  if (!r.ok) die(`\`node ${rel(CLI)} --help\` failed (exit ${r.rc}); run \`npm run build\` first?\n${tail(r.stderr || r.stdout)}`);
+}
+
+/** Build the corpus unless CORPUS/SHA256SUMS exists; returns its fingerprint (sha256 of SHA256SUMS). */
+export function ensureCorpus() {
+  const sums = path.join(CORPUS, 'SHA256SUMS');
+  if (!fs.existsSync(sums)) {
+    log(`building the corpus into ${rel(CORPUS)} (cached for later runs) ...`);
+    const r = spawnSync('bash', [path.join(SHARED, 'make-corpus.sh'), CORPUS], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    if (r.status !== 0) die('building the corpus failed (see above)');
+  }
+  return crypto.createHash('sha256').update(fs.readFileSync(sums)).digest('hex');
+}
+
+/** Header lines: exact command, machine, load. Warns on stderr when the machine is busy. */
+export function headerLines(info) {
+  const busy = info.loadavg[0] > 0.5;
+  if (busy) log(`WARNING: load average ${info.loadavg[0].toFixed(2)} before the run: other processes may distort the timings`);
+  return [`$ ${thisCommand()}`, `date: ${info.date}`, `nproc: ${info.nproc}`, `cpu: ${info.cpu}`, `mem: ${info.mem}`, `os: ${info.os}`,
+    `node: ${info.node}`, `mosaicme commit: ${info.commit}`, `load average at start: ${info.loadavg.map((x) => x.toFixed(2)).join(' ')}${busy ? '  (busy: timings may be distorted)' : ''}`];
 }

@@ -1,12 +1,12 @@
-import { SingleBar, Presets } from 'cli-progress';
 import type { Io } from './output.js';
 
 export type Progress = { update: (done: number, total: number) => void; stop: () => void };
 
 /** A bar with rate and ETA on a terminal; a plain line every 10 % when piped; nothing for --json. */
-export function progress(io: Io, label: string, quiet: boolean): Progress {
+export async function progress(io: Io, label: string, quiet: boolean): Promise<Progress> {
   if (quiet) return { update: () => {}, stop: () => {} };
   if (io.isTTY) {
+    const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
       { format: `${label} [{bar}] {percentage}% {value}/{total} | {rate}/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
       Presets.shades_classic,

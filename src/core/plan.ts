@@ -9,8 +9,9 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   maxUses: 0,
   seed: 1,
   reusePenalty: 0.02,
-  candidates: 48,
+  candidates: 12,
   passes: 2,
+  variantDistance: 5,
 };
 
 /** Checks plan options sharp-style and fills in defaults. */
@@ -23,74 +24,93 @@ export function planOptions(opts: Partial<PlanOptions> = {}): PlanOptions {
     reusePenalty: checkNumber('reusePenalty', o.reusePenalty, 0, 100),
     candidates: checkInt('candidates', o.candidates, 1, 4096),
     passes: checkInt('passes', o.passes, 0, 20),
+    variantDistance: checkInt('variantDistance', o.variantDistance, 0, 1000),
   };
 }
 
+/** The nearest `k` entries of each cell, closest first: `tiles[c*k + i]`, `dist[c*k + i]`. */
+export type Candidates = { k: number; tiles: Int32Array; dist: Float32Array; count: Uint16Array };
+
 /**
- * Plans which tile goes in each cell.
+ * Finds each cell's nearest entries. Cells are visited in raster order so each search starts from
+ * its left neighbour's answer, which gives a tight bound at once. `from`/`to` select a range of
+ * cells, so the work can be split across threads.
+ * @example const cand = findCandidates(cells, TileIndex.build(library), 12);
+ */
+export function findCandidates(cells: TargetCells, index: TileIndex, k: number, from = 0, to = cells.features.count): Candidates {
+  const dims = cells.features.dims;
+  const kk = Math.min(k, index.count);
+  const n = to - from;
+  const out: Candidates = { k: kk, tiles: new Int32Array(n * kk), dist: new Float32Array(n * kk), count: new Uint16Array(n) };
+  const found: Neighbours = { count: 0, tiles: new Int32Array(kk), dist: new Float32Array(kk) };
+  const q = new Float32Array(dims);
+  const cols = cells.grid.cols;
+  for (let i = 0; i < n; i++) {
+    const c = from + i;
+    index.transform(cells.features.data, c * dims, q);
+    const h = c % cols === 0 ? i - cols : i - 1;
+    const hint = h >= 0 ? out.tiles.subarray(h * kk, h * kk + out.count[h]) : undefined;
+    index.nearest(q, kk, { hint, into: found });
+    out.tiles.set(found.tiles.subarray(0, found.count), i * kk);
+    out.dist.set(found.dist.subarray(0, found.count), i * kk);
+    out.count[i] = found.count;
+  }
+  return out;
+}
+
+/**
+ * Plans which entry goes in each cell.
  *
- * Every cell gets its `candidates` nearest tiles (exact search, {@link TileIndex}). Cells are then
- * visited in a seeded random order, so no corner is favoured, and each takes the candidate with
- * the lowest cost (distance plus a small penalty per earlier use of the tile) that keeps the
- * distance rule: the same tile never within `distance` cells (Chebyshev) of itself, and never more
- * than `maxUses` times. `passes` more rounds let every cell switch to a better tile now that its
- * neighbours are known; each switch lowers the total cost. When no candidate fits, the nearest
- * allowed tile of the whole library is used; only when none exists is the rule relaxed for that
- * cell (counted in `stats.relaxedCells`). A library too small for the rule anywhere gets a smaller
- * rule up front (`stats.effectiveDistance`). Deterministic for the same inputs and seed.
+ * The entries are library tiles, possibly in several variants (see `expandVariants`); `tileOf`
+ * maps each entry to its library tile, and the rules apply to library tiles. Cells are visited in
+ * a seeded random order, so no corner is favoured, and each takes the candidate with the lowest
+ * cost (distance plus a small penalty per earlier use of the tile) that keeps the rules: the same
+ * tile never within `distance` cells (Chebyshev) of itself, and at most `maxUses` times. `passes`
+ * more rounds let every cell switch to a cheaper tile now that its neighbours are known. When no
+ * candidate fits, the nearest allowed entry of the whole library is used; only when none exists is
+ * the rule relaxed for that cell (`stats.relaxedCells`). A library too small for the rule anywhere
+ * gets a smaller rule up front (`stats.effectiveDistance`). Deterministic for the same inputs.
  *
  * @example const plan = planMosaic(targetCells(photo, grid), library, { distance: 5, seed: 7 });
  */
 export function planMosaic(
   cells: TargetCells,
-  library: FeatureSet,
+  entries: FeatureSet,
   options: Partial<PlanOptions> = {},
-  index: TileIndex = TileIndex.build(library),
+  index: TileIndex = TileIndex.build(entries),
+  tileOf?: Int32Array,
+  candidates?: Candidates,
 ): MosaicPlan {
   const opts = planOptions(options);
   const { cols, rows } = cells.grid;
   const n = cols * rows;
-  const nTiles = library.count;
-  if (nTiles === 0) throw new MosaicError('EMPTY_LIBRARY', 'The tile library is empty: add photos to it first');
-  if (library.dims !== cells.features.dims) {
-    throw new MosaicError('LIBRARY_MISMATCH', `Library features have ${library.dims} values, cells ${cells.features.dims}`);
+  if (entries.count === 0) throw new MosaicError('EMPTY_LIBRARY', 'The tile library is empty: add photos to it first');
+  if (entries.dims !== cells.features.dims) {
+    throw new MosaicError('LIBRARY_MISMATCH', `Library features have ${entries.dims} values, cells ${cells.features.dims}`);
   }
-  const dims = library.dims;
+  const group = tileOf ?? Int32Array.from({ length: entries.count }, (_, i) => i);
+  let nTiles = 0;
+  for (let e = 0; e < group.length; e++) if (group[e] >= nTiles) nTiles = group[e] + 1;
   // A window of (2d+1)² cells needs that many different tiles.
   let distance = opts.distance;
   while (distance > 0 && (2 * distance + 1) ** 2 > nTiles) distance--;
   const maxUses = opts.maxUses > 0 ? Math.max(opts.maxUses, Math.ceil(n / nTiles)) : Infinity;
-  const k = Math.min(opts.candidates, nTiles);
-
-  // 1. Candidates per cell, in raster order so each search starts from its neighbour's answer.
-  const queries = new Float32Array(n * dims);
-  const cand = new Int32Array(n * k);
-  const candDist = new Float32Array(n * k);
-  const candCount = new Uint16Array(n);
-  const found: Neighbours = { count: 0, tiles: new Int32Array(k), dist: new Float32Array(k) };
-  const q = new Float32Array(dims);
-  for (let c = 0; c < n; c++) {
-    index.transform(cells.features.data, c * dims, q);
-    queries.set(q, c * dims);
-    const hintFrom = c % cols === 0 ? c - cols : c - 1;
-    const hint = hintFrom >= 0 ? cand.subarray(hintFrom * k, hintFrom * k + candCount[hintFrom]) : undefined;
-    index.nearest(q, k, { hint, into: found });
-    cand.set(found.tiles.subarray(0, found.count), c * k);
-    candDist.set(found.dist.subarray(0, found.count), c * k);
-    candCount[c] = found.count;
-  }
-  const best = Float32Array.from({ length: n }, (_, c) => candDist[c * k]).sort();
+  const cand = candidates ?? findCandidates(cells, index, opts.candidates);
+  const k = cand.k;
+  const dims = entries.dims;
+  const best = Float32Array.from({ length: n }, (_, c) => cand.dist[c * k]).sort();
   const penalty = opts.reusePenalty * Math.max(best[n >> 1], 1);
 
-  // 2. Placement. Each tile keeps a linked list of the cells it sits in.
-  const tileOf = new Int32Array(n).fill(-1);
+  // Each library tile keeps a linked list of the cells it sits in.
+  const entryOf = new Int32Array(n).fill(-1);
   const cost = new Float32Array(n);
   const uses = new Int32Array(nTiles);
   const head = new Int32Array(nTiles).fill(-1);
   const next = new Int32Array(n).fill(-1);
   const prev = new Int32Array(n).fill(-1);
-  const link = (c: number, t: number): void => {
-    tileOf[c] = t;
+  const link = (c: number, e: number): void => {
+    const t = group[e];
+    entryOf[c] = e;
     uses[t]++;
     prev[c] = -1;
     next[c] = head[t];
@@ -98,82 +118,88 @@ export function planMosaic(
     head[t] = c;
   };
   const unlink = (c: number): number => {
-    const t = tileOf[c];
+    const e = entryOf[c];
+    const t = group[e];
     if (prev[c] >= 0) next[prev[c]] = next[c];
     else head[t] = next[c];
     if (next[c] >= 0) prev[next[c]] = prev[c];
     uses[t]--;
-    tileOf[c] = -1;
-    return t;
+    entryOf[c] = -1;
+    return e;
   };
-  const fits = (t: number, c: number, d: number): boolean => {
+  const vd = Math.min(opts.variantDistance, distance);
+  const fits = (e: number, c: number, d: number): boolean => {
+    const t = group[e];
     if (uses[t] >= maxUses) return false;
     const x = c % cols;
     const y = (c - x) / cols;
+    const dv = Math.min(vd, d);
     for (let o = head[t]; o >= 0; o = next[o]) {
       const ox = o % cols;
-      if (Math.abs(ox - x) <= d && Math.abs((o - ox) / cols - y) <= d) return false;
+      const far = entryOf[o] === e ? d : dv;
+      if (Math.abs(ox - x) <= far && Math.abs((o - ox) / cols - y) <= far) return false;
     }
     return true;
   };
+  const q = new Float32Array(dims);
   let relaxed = 0;
   const choose = (c: number): void => {
-    let bestT = -1;
+    let bestE = -1;
     let bestCost = Infinity;
     let bestDist = 0;
-    for (let i = 0; i < candCount[c]; i++) {
-      const t = cand[c * k + i];
-      const dd = candDist[c * k + i];
-      const total = dd + penalty * uses[t];
-      if (total < bestCost && fits(t, c, distance)) {
+    for (let i = 0; i < cand.count[c]; i++) {
+      const e = cand.tiles[c * k + i];
+      const dd = cand.dist[c * k + i];
+      const total = dd + penalty * uses[group[e]];
+      if (total < bestCost && fits(e, c, distance)) {
         bestCost = total;
-        bestT = t;
+        bestE = e;
         bestDist = dd;
       }
     }
-    const qc = queries.subarray(c * dims, (c + 1) * dims);
-    for (let d = distance; bestT < 0 && d >= 0; d--) {
-      const r = index.nearest(qc, 1, { accept: (t) => fits(t, c, d) });
+    if (bestE < 0) index.transform(cells.features.data, c * dims, q);
+    for (let d = distance; bestE < 0 && d >= 0; d--) {
+      const r = index.nearest(q, 1, { accept: (e) => fits(e, c, d) });
       if (r.count > 0) {
-        bestT = r.tiles[0];
+        bestE = r.tiles[0];
         bestDist = r.dist[0];
         if (d < distance) relaxed++;
       }
     }
-    if (bestT < 0) {
+    if (bestE < 0) {
       // Only reachable when every tile is at its use cap: take the nearest regardless.
-      bestT = cand[c * k];
-      bestDist = candDist[c * k];
+      bestE = cand.tiles[c * k];
+      bestDist = cand.dist[c * k];
       relaxed++;
     }
-    link(c, bestT);
+    link(c, bestE);
     cost[c] = bestDist;
   };
   const order = shuffled(n, opts.seed);
   for (let i = 0; i < n; i++) choose(order[i]);
 
-  // 3. Improvement passes: each cell may switch to a cheaper tile that still keeps the rule.
+  // Improvement passes: each cell may switch to a cheaper tile that still keeps the rules.
   for (let pass = 0; pass < opts.passes; pass++) {
     let changed = 0;
     for (let i = 0; i < n; i++) {
       const c = order[i];
-      const t0 = unlink(c);
-      let bestT = t0;
-      let bestCost = cost[c] + penalty * uses[t0];
+      const e0 = unlink(c);
+      let bestE = e0;
+      let bestCost = cost[c] + penalty * uses[group[e0]];
       let bestDist = cost[c];
-      for (let j = 0; j < candCount[c]; j++) {
-        const t = cand[c * k + j];
-        if (t === t0) continue;
-        const dd = candDist[c * k + j];
-        const total = dd + penalty * uses[t];
-        if (total < bestCost && fits(t, c, distance)) {
+      for (let j = 0; j < cand.count[c]; j++) {
+        const e = cand.tiles[c * k + j];
+        if (e === e0) continue;
+        const dd = cand.dist[c * k + j];
+        const total = dd + penalty * uses[group[e]];
+        if (total < bestCost && fits(e, c, distance)) {
           bestCost = total;
-          bestT = t;
+          bestE = e;
           bestDist = dd;
         }
       }
-      if (bestT !== t0) changed++;
-      link(c, bestT);
+      if (bestE !== e0) changed++;
+      link(c, bestE);
       cost[c] = bestDist;
     }
     if (changed === 0) break;
@@ -189,15 +215,8 @@ export function planMosaic(
   for (let c = 0; c < n; c++) sum += cost[c];
   return {
     grid: cells.grid,
-    tiles: tileOf,
+    tiles: entryOf,
     cost,
-    stats: {
-      cells: n,
-      distinctTiles: distinct,
-      maxUses: most,
-      effectiveDistance: distance,
-      relaxedCells: relaxed,
-      meanCost: sum / n,
-    },
+    stats: { cells: n, distinctTiles: distinct, maxUses: most, effectiveDistance: distance, relaxedCells: relaxed, meanCost: sum / n },
   };
 }

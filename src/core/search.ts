@@ -1,7 +1,35 @@
 import type { FeatureSet } from './types.js';
 
-/** Nearest tiles found for one query, closest first. */
+/** Nearest entries found for one query, closest first. */
 export type Neighbours = { count: number; tiles: Int32Array; dist: Float32Array };
+
+/**
+ * Weights of L, a and b in the distance. Lightness counts 1.5× because the eye (and SSIM) reads
+ * structure from it; bench/RESULTS.md has the measurements behind the choice.
+ */
+export const DEFAULT_LAB_WEIGHTS: readonly [number, number, number] = [1.5, 1, 1];
+
+/** Everything a built index is made of: plain typed arrays, so worker threads can share them. */
+export type IndexParts = {
+  count: number;
+  dims: number;
+  grid: number;
+  weights: Float64Array;
+  perm: Int32Array;
+  vecs: Float32Array;
+  tail: Float32Array;
+  order: Int32Array;
+  tree: KdTree;
+};
+
+/** A k-d tree as flat arrays; node 0 is the root, leaves have `left = -1`. */
+export type KdTree = { dim: Int32Array; split: Float32Array; left: Int32Array; right: Int32Array; lo: Int32Array; hi: Int32Array };
+
+const LEAF_SIZE = 48;
+/** Split only on the leading dimensions: after the variance ordering they hold most of the spread. */
+const SPLIT_DIMS = 10;
+/** Dimensions summed before the tail-norm bound is tried. */
+const HEAD_DIMS = 4;
 
 /** Orthonormal DCT-II matrix of size n: rows are frequencies. */
 function dctMatrix(n: number): Float64Array {
@@ -13,206 +41,287 @@ function dctMatrix(n: number): Float64Array {
   return m;
 }
 
+/** Per-channel weighted 2-D DCT of one grid×grid×3 vector (an orthonormal rotation, then scaling). */
+function rotate(m: Float64Array, n: number, w: Float64Array, src: Float32Array, at: number, out: Float64Array): void {
+  const t = new Float64Array(n * n);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < n; y++) {
+      for (let v = 0; v < n; v++) {
+        let s = 0;
+        for (let x = 0; x < n; x++) s += m[v * n + x] * src[at + (y * n + x) * 3 + c];
+        t[y * n + v] = s;
+      }
+    }
+    for (let u = 0; u < n; u++) {
+      for (let v = 0; v < n; v++) {
+        let s = 0;
+        for (let y = 0; y < n; y++) s += m[u * n + y] * t[y * n + v];
+        out[(u * n + v) * 3 + c] = s * w[c];
+      }
+    }
+  }
+}
+
 /**
- * Exact k-nearest-neighbour search over tile features (squared Euclidean distance in CIELAB).
+ * Exact k-nearest-neighbour search over tile features (weighted squared Euclidean distance in
+ * CIELAB over each sub-cell).
  *
- * Each vector is rotated by a per-channel 2-D DCT (orthonormal, so distances are unchanged) and
- * its dimensions are ordered by their variance over the library. Most of the distance then sits
- * in the first few dimensions, so a partial sum passes the current k-th best after a handful of
- * terms and the rest is skipped. Tiles are also sorted by the first dimension (5× the mean
- * lightness) and scanned outwards from the query's value, stopping in each direction once that
- * one dimension alone is too far. The answers are the same as a brute-force scan's.
+ * Each vector is turned by a per-channel 2-D DCT (orthonormal, so distances are kept) and its
+ * dimensions are ordered by their variance over the library: most of a distance then sits in the
+ * first few dimensions. A k-d tree over the leading dimensions is searched depth-first with the
+ * incremental box distance of Arya & Mount; each visited vector is rejected as early as possible:
+ * after its first dimensions, by the norm of the rest (|a−b| ≥ ||a|−|b||), or part-way through
+ * the sum. The answers are those of a brute-force scan.
  *
  * @example
  * const index = TileIndex.build(library);
  * const q = index.transform(cells.features.data, 0);
- * const found = index.nearest(q, 32);
+ * const found = index.nearest(q, 12);
  */
 export class TileIndex {
   readonly count: number;
   readonly dims: number;
-  private readonly grid: number;
+  private readonly p: IndexParts;
   private readonly dct: Float64Array;
-  private readonly perm: Int32Array;
-  private readonly vecs: Float32Array;
-  private readonly key: Float32Array;
-  private readonly order: Int32Array;
   private readonly seen: Int32Array;
+  private readonly off: Float64Array;
+  private readonly scratch: Float64Array;
   private stamp = 0;
-  private readonly tmp: Float64Array;
+  private positionOf: Int32Array | undefined;
+  // The search in progress lives in fields: closures over mutable locals are slower.
+  private q: Float32Array = new Float32Array(0);
+  private qTail = 0;
+  private k = 0;
+  private n = 0;
+  private worst = Infinity;
+  private budget = Infinity;
+  private accept: ((entry: number) => boolean) | undefined;
+  private out: Neighbours = { count: 0, tiles: new Int32Array(0), dist: new Float32Array(0) };
 
-  private constructor(features: FeatureSet) {
+  private constructor(parts: IndexParts) {
+    this.p = parts;
+    this.count = parts.count;
+    this.dims = parts.dims;
+    this.dct = dctMatrix(parts.grid);
+    this.seen = new Int32Array(parts.count);
+    this.off = new Float64Array(parts.dims);
+    this.scratch = new Float64Array(parts.dims);
+  }
+
+  /** Builds the index: O(n·d) for the rotation and O(n log n) for the tree. */
+  static build(features: FeatureSet, weights: readonly number[] = DEFAULT_LAB_WEIGHTS): TileIndex {
     const { count, dims, grid, data } = features;
-    this.count = count;
-    this.dims = dims;
-    this.grid = grid;
-    this.dct = dctMatrix(grid);
-    this.tmp = new Float64Array(dims);
-    this.perm = new Int32Array(dims);
-    for (let j = 0; j < dims; j++) this.perm[j] = j;
-    // Rotate everything once, then order dimensions by variance (first: the DC terms).
-    const raw = new Float32Array(count * dims);
-    for (let i = 0; i < count; i++) this.rotate(data, i * dims, raw, i * dims);
-    const mean = new Float64Array(dims);
-    const sq = new Float64Array(dims);
+    const w = Float64Array.from(weights);
+    const m = dctMatrix(grid);
+    const raw = new Float64Array(count * dims);
+    const one = new Float64Array(dims);
     for (let i = 0; i < count; i++) {
-      for (let j = 0; j < dims; j++) {
-        const v = raw[i * dims + j];
-        mean[j] += v;
-        sq[j] += v * v;
-      }
+      rotate(m, grid, w, data, i * dims, one);
+      raw.set(one, i * dims);
     }
-    const variance = Array.from({ length: dims }, (_, j) => sq[j] / Math.max(1, count) - (mean[j] / Math.max(1, count)) ** 2);
-    const byVariance = Array.from({ length: dims }, (_, j) => j).sort((a, b) => variance[b] - variance[a] || a - b);
-    byVariance.forEach((j, k) => (this.perm[k] = j));
-    // Sort tiles by their first (largest-variance) dimension and store vectors in that order.
-    const first = this.perm[0];
-    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => raw[a * dims + first] - raw[b * dims + first] || a - b);
-    this.order = Int32Array.from(order);
-    this.vecs = new Float32Array(count * dims);
-    this.key = new Float32Array(count);
+    const variance = new Float64Array(dims);
+    const mean = new Float64Array(dims);
+    for (let i = 0; i < count; i++) for (let j = 0; j < dims; j++) mean[j] += raw[i * dims + j] / count;
+    for (let i = 0; i < count; i++) for (let j = 0; j < dims; j++) variance[j] += (raw[i * dims + j] - mean[j]) ** 2;
+    const perm = Int32Array.from({ length: dims }, (_, j) => j).sort((a, b) => variance[b] - variance[a] || a - b);
+    const rot = new Float32Array(count * dims);
+    for (let i = 0; i < count; i++) for (let k = 0; k < dims; k++) rot[i * dims + k] = raw[i * dims + perm[k]];
+    const order = Int32Array.from({ length: count }, (_, i) => i);
+    const tree = buildTree(rot, dims, order);
+    // The store is kept in tree order so a leaf's vectors sit side by side in memory.
+    const vecs = new Float32Array(count * dims);
+    const tail = new Float32Array(count);
     for (let p = 0; p < count; p++) {
-      const i = order[p];
-      for (let k = 0; k < dims; k++) this.vecs[p * dims + k] = raw[i * dims + this.perm[k]];
-      this.key[p] = this.vecs[p * dims];
+      vecs.set(rot.subarray(order[p] * dims, (order[p] + 1) * dims), p * dims);
+      let t = 0;
+      for (let j = HEAD_DIMS; j < dims; j++) t += vecs[p * dims + j] ** 2;
+      tail[p] = Math.sqrt(t);
     }
-    this.seen = new Int32Array(count);
+    return new TileIndex({ count, dims, grid, weights: w, perm, vecs, tail, order, tree });
   }
 
-  /** Builds the index; O(n·d) plus a sort. */
-  static build(features: FeatureSet): TileIndex {
-    return new TileIndex(features);
+  /** The arrays of a built index, to hand to another thread. */
+  parts(): IndexParts {
+    return this.p;
   }
 
-  /** Per-channel 2-D DCT of one grid×grid×3 vector, unpermuted. */
-  private rotate(src: Float32Array, at: number, out: Float32Array, outAt: number): void {
-    const n = this.grid;
-    const m = this.dct;
-    const t = this.tmp;
-    for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < n; y++) {
-        for (let v = 0; v < n; v++) {
-          let s = 0;
-          for (let x = 0; x < n; x++) s += m[v * n + x] * src[at + (y * n + x) * 3 + c];
-          t[y * n + v] = s;
-        }
-      }
-      for (let u = 0; u < n; u++) {
-        for (let v = 0; v < n; v++) {
-          let s = 0;
-          for (let y = 0; y < n; y++) s += m[u * n + y] * t[y * n + v];
-          out[outAt + (u * n + v) * 3 + c] = s;
-        }
-      }
-    }
+  /** An index from another's parts (the arrays are used as they are, not copied). */
+  static fromParts(parts: IndexParts): TileIndex {
+    return new TileIndex(parts);
   }
 
   /** Brings one feature vector (e.g. a target cell's) into the index's space. */
   transform(features: Float32Array, at: number, out = new Float32Array(this.dims)): Float32Array {
-    const raw = new Float32Array(this.dims);
-    this.rotate(features, at, raw, 0);
-    for (let k = 0; k < this.dims; k++) out[k] = raw[this.perm[k]];
+    rotate(this.dct, this.p.grid, this.p.weights, features, at, this.scratch);
+    for (let k = 0; k < this.dims; k++) out[k] = this.scratch[this.p.perm[k]];
     return out;
   }
 
-  /** Exact squared distance between a transformed query and a tile, by tile number. */
-  distanceTo(q: Float32Array, tile: number, positionOf: Int32Array): number {
-    const base = positionOf[tile] * this.dims;
-    let s = 0;
-    for (let k = 0; k < this.dims; k++) {
-      const d = q[k] - this.vecs[base + k];
-      s += d * d;
-    }
-    return s;
-  }
-
-  /** Where each tile number sits in the sorted store (for `distanceTo`). */
-  positions(): Int32Array {
-    const pos = new Int32Array(this.count);
-    for (let p = 0; p < this.count; p++) pos[this.order[p]] = p;
-    return pos;
-  }
-
   /**
-   * The `k` tiles nearest to the transformed query `q`, closest first. `hint` tiles (say, the
+   * The `k` entries nearest to the transformed query `q`, closest first. `hint` entries (say, the
    * previous cell's answer) are scored first so the search starts with a tight bound; `accept`
-   * leaves tiles out of the answer.
+   * leaves entries out of the answer.
    */
   nearest(
     q: Float32Array,
     k: number,
-    opts: { hint?: ArrayLike<number>; hintCount?: number; accept?: (tile: number) => boolean; into?: Neighbours } = {},
+    opts: { hint?: ArrayLike<number>; accept?: (entry: number) => boolean; into?: Neighbours; budget?: number } = {},
   ): Neighbours {
-    const { count, dims, vecs, key, order, seen } = this;
     const out = opts.into ?? { count: 0, tiles: new Int32Array(k), dist: new Float32Array(k) };
-    const tiles = out.tiles;
-    const dist = out.dist;
-    const accept = opts.accept;
-    let n = 0;
-    let worst = Infinity;
-    const stamp = ++this.stamp;
-    if (stamp === 0x7fffffff) {
-      seen.fill(0);
+    if (++this.stamp === 0x7fffffff) {
+      this.seen.fill(0);
       this.stamp = 1;
     }
-    const consider = (p: number): void => {
-      seen[p] = this.stamp;
-      const tile = order[p];
-      if (accept && !accept(tile)) return;
-      const base = p * dims;
-      let s = 0;
-      for (let j = 0; j < dims; j++) {
-        const d = q[j] - vecs[base + j];
-        s += d * d;
-        if (s >= worst) return;
-      }
-      // Insert into the sorted top-k list.
-      let i = n < k ? n++ : k - 1;
-      while (i > 0 && dist[i - 1] > s) {
-        dist[i] = dist[i - 1];
-        tiles[i] = tiles[i - 1];
-        i--;
-      }
-      dist[i] = s;
-      tiles[i] = tile;
-      if (n === k) worst = dist[k - 1];
-    };
+    let qt = 0;
+    for (let j = HEAD_DIMS; j < this.dims; j++) qt += q[j] * q[j];
+    this.q = q;
+    this.qTail = Math.sqrt(qt);
+    this.k = Math.min(k, out.tiles.length);
+    this.n = 0;
+    this.worst = Infinity;
+    this.accept = opts.accept;
+    this.out = out;
     const hint = opts.hint;
     if (hint) {
-      const pos = this.hintPositions ?? (this.hintPositions = this.positions());
-      const hc = opts.hintCount ?? hint.length;
-      for (let h = 0; h < hc; h++) {
-        const p = pos[hint[h]];
-        if (seen[p] !== this.stamp) consider(p);
-      }
+      const pos = (this.positionOf ??= this.positions());
+      for (let h = 0; h < hint.length; h++) this.consider(pos[hint[h]]);
     }
-    // Binary search for the query's place on the first dimension, then walk outwards.
-    const q0 = q[0];
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (key[mid] < q0) lo = mid + 1;
-      else hi = mid;
-    }
-    let down = lo - 1;
-    let up = lo;
-    while (down >= 0 || up < count) {
-      const dd = down >= 0 ? q0 - key[down] : Infinity;
-      const du = up < count ? key[up] - q0 : Infinity;
-      if (dd <= du) {
-        if (dd * dd >= worst) break;
-        if (seen[down] !== this.stamp) consider(down);
-        down--;
-      } else {
-        if (du * du >= worst) break;
-        if (seen[up] !== this.stamp) consider(up);
-        up++;
-      }
-    }
-    out.count = n;
+    this.off.fill(0);
+    this.budget = opts.budget ?? Infinity;
+    if (this.count > 0) this.visit(0, 0);
+    this.accept = undefined;
+    out.count = this.n;
     return out;
   }
 
-  private hintPositions: Int32Array | undefined;
+  /** Where each entry sits in the tree-ordered store. */
+  private positions(): Int32Array {
+    const pos = new Int32Array(this.count);
+    for (let p = 0; p < this.count; p++) pos[this.p.order[p]] = p;
+    return pos;
+  }
+
+  private visit(node: number, rd: number): void {
+    const t = this.p.tree;
+    if (this.budget <= 0) return;
+    if (t.left[node] < 0) {
+      const end = t.hi[node];
+      this.budget -= end - t.lo[node];
+      for (let p = t.lo[node]; p < end; p++) this.consider(p);
+      return;
+    }
+    const d = t.dim[node];
+    const diff = this.q[d] - t.split[node];
+    this.visit(diff < 0 ? t.left[node] : t.right[node], rd);
+    const old = this.off[d];
+    const farRd = rd - old * old + diff * diff;
+    if (farRd < this.worst) {
+      this.off[d] = diff;
+      this.visit(diff < 0 ? t.right[node] : t.left[node], farRd);
+      this.off[d] = old;
+    }
+  }
+
+  private consider(p: number): void {
+    if (this.seen[p] === this.stamp) return;
+    this.seen[p] = this.stamp;
+    const entry = this.p.order[p];
+    if (this.accept !== undefined && !this.accept(entry)) return;
+    const q = this.q;
+    const vecs = this.p.vecs;
+    const worst = this.worst;
+    const dims = this.dims;
+    const base = p * dims;
+    let s = 0;
+    for (let j = 0; j < HEAD_DIMS; j++) {
+      const d = q[j] - vecs[base + j];
+      s += d * d;
+    }
+    if (s >= worst) return;
+    const gap = this.qTail - this.p.tail[p];
+    if (s + gap * gap >= worst) return;
+    for (let j = HEAD_DIMS; j < dims; j++) {
+      const d = q[j] - vecs[base + j];
+      s += d * d;
+      if (s >= worst) return;
+    }
+    const { dist, tiles } = this.out;
+    const k = this.k;
+    let i = this.n < k ? this.n++ : k - 1;
+    while (i > 0 && dist[i - 1] > s) {
+      dist[i] = dist[i - 1];
+      tiles[i] = tiles[i - 1];
+      i--;
+    }
+    dist[i] = s;
+    tiles[i] = entry;
+    if (this.n === k) this.worst = dist[k - 1];
+  }
+}
+
+function buildTree(vecs: Float32Array, dims: number, order: Int32Array): KdTree {
+  const maxNodes = Math.max(1, 4 * Math.ceil(order.length / LEAF_SIZE) + 1);
+  const t: KdTree = {
+    dim: new Int32Array(maxNodes),
+    split: new Float32Array(maxNodes),
+    left: new Int32Array(maxNodes).fill(-1),
+    right: new Int32Array(maxNodes).fill(-1),
+    lo: new Int32Array(maxNodes),
+    hi: new Int32Array(maxNodes),
+  };
+  let nodes = 0;
+  const splitDims = Math.min(SPLIT_DIMS, dims);
+  const build = (lo: number, hi: number): number => {
+    const node = nodes++;
+    t.lo[node] = lo;
+    t.hi[node] = hi;
+    if (hi - lo <= LEAF_SIZE) return node;
+    let best = 0;
+    let bestSpread = -1;
+    for (let d = 0; d < splitDims; d++) {
+      let mn = Infinity;
+      let mx = -Infinity;
+      for (let p = lo; p < hi; p++) {
+        const v = vecs[order[p] * dims + d];
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+      }
+      if (mx - mn > bestSpread) {
+        bestSpread = mx - mn;
+        best = d;
+      }
+    }
+    const mid = (lo + hi) >>> 1;
+    select(order, lo, hi - 1, mid, (i) => vecs[i * dims + best]);
+    t.dim[node] = best;
+    t.split[node] = vecs[order[mid] * dims + best];
+    t.left[node] = build(lo, mid);
+    t.right[node] = build(mid, hi);
+    return node;
+  };
+  build(0, order.length);
+  return t;
+}
+
+/** Quickselect: puts the element of rank `k` at `k`, smaller ones before it, larger after. */
+function select(a: Int32Array, lo: number, hi: number, k: number, key: (i: number) => number): void {
+  while (hi > lo) {
+    const pivot = key(a[(lo + hi) >>> 1]);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (key(a[i]) < pivot) i++;
+      while (key(a[j]) > pivot) j--;
+      if (i <= j) {
+        const tmp = a[i];
+        a[i] = a[j];
+        a[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
 }

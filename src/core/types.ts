@@ -26,6 +26,11 @@ export type PlanOptions = {
   candidates: number;
   /** Improvement passes after the first placement. */
   passes: number;
+  /**
+   * How far apart two different variants (say, a tile and its mirror image) of one tile must be;
+   * at most `distance`. The same variant always keeps `distance`.
+   */
+  variantDistance: number;
 };
 
 export type PlanStats = {

@@ -6,6 +6,8 @@ import { planMosaic, planOptions } from '../core/plan.js';
 import { renderMosaic } from '../core/render.js';
 import { resizeTile } from '../core/resample.js';
 import { TileIndex } from '../core/search.js';
+import { parallelCandidates, type CandidatePool } from './candidates.js';
+import { expandVariants, transformTile, type Variants } from '../core/variants.js';
 import type { MosaicGrid, MosaicPlan, PlanOptions, RawImage } from '../core/types.js';
 import {
   encodeImage,
@@ -25,6 +27,8 @@ export type MosaicOptions = Partial<PlanOptions> & {
   blend?: number;
   quality?: number;
   format?: OutputFormat;
+  /** Mirrored or turned copies of each tile the placement may use (see core/variants.ts). */
+  variants?: Variants;
   /** Thumbnail width in px; 0 for none. */
   thumbnail?: number;
   maxInputPixels?: number;
@@ -36,6 +40,7 @@ export const DEFAULT_CELL = 64;
 export const DEFAULT_BLEND = 0.25;
 export const DEFAULT_QUALITY = 82;
 export const DEFAULT_THUMBNAIL = 120;
+export const DEFAULT_VARIANTS: Variants = 'none';
 /** Without an explicit --scale, outputs stay below this size (a 12-megapixel phone photo × 10 would be 1.2 gigapixels). */
 export const AUTO_MAX_PIXELS = 150_000_000;
 
@@ -61,7 +66,7 @@ export async function createMosaic(
   photo: Uint8Array | RawImage,
   library: TileLibrary,
   options: MosaicOptions = {},
-  index?: TileIndex,
+  deps: { pool?: CandidatePool } = {},
 ): Promise<MosaicResult> {
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
@@ -95,12 +100,15 @@ export async function createMosaic(
 
   t0 = performance.now();
   const cells = targetCells(target, grid, library.grid);
-  const features = library.featureSet();
-  const tileIndex = index ?? TileIndex.build(features);
+  const expanded = expandVariants(library.featureSet(), options.variants ?? DEFAULT_VARIANTS);
+  const index = TileIndex.build(expanded.features);
   timings.features = ms(t0);
 
   t0 = performance.now();
-  const result = planMosaic(cells, features, plan, tileIndex);
+  const candidates = await parallelCandidates(cells, index, plan.candidates, deps.pool);
+  timings.search = ms(t0);
+  t0 = performance.now();
+  const result = planMosaic(cells, expanded.features, plan, index, expanded.tile, candidates);
   timings.plan = ms(t0);
   if (result.stats.effectiveDistance < plan.distance) {
     warnings.push(
@@ -113,14 +121,19 @@ export async function createMosaic(
   }
 
   t0 = performance.now();
-  const pixels = await library.readPixels(result.tiles);
+  const entries = new Set(result.tiles);
+  const pixels = await library.readPixels([...entries].map((e) => expanded.tile[e]));
   const prepared = new Map<number, { pixels: Uint8Array; mean: Float32Array }>();
   if (library.tileSize < cell) {
     warnings.push(`The library stores ${library.tileSize} px tiles, enlarged to ${cell} px cells (blurry): build it with --size ${cell}`);
   }
-  for (const [t, px] of pixels) {
-    const atCell = resizeTile(px, library.tileSize, cell);
-    prepared.set(t, { pixels: atCell, mean: tileMean(atCell, cell) });
+  const resized = new Map<number, Uint8Array>();
+  for (const e of entries) {
+    const t = expanded.tile[e];
+    let atCell = resized.get(t);
+    if (!atCell) resized.set(t, (atCell = resizeTile(pixels.get(t)!, library.tileSize, cell)));
+    const px = transformTile(atCell, cell, expanded.variant[e]);
+    prepared.set(e, { pixels: px, mean: tileMean(px, cell) });
   }
   timings.read = ms(t0);
 

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import { MosaicError } from '../core/errors.js';
-import { tileFeatures } from '../core/features.js';
+import { statSync } from 'node:fs';
 import { findImages } from '../adapters/files.js';
-import { readTile, DEFAULT_MAX_INPUT_PIXELS } from '../adapters/imaging/sharp.js';
-import { pixelHash, TileLibrary, type NewTile } from '../adapters/library/disk.js';
+import { DEFAULT_MAX_INPUT_PIXELS } from '../adapters/imaging/sharp.js';
+import { WorkerPool } from '../adapters/workers.js';
+import type { TileDone, TileTask } from '../adapters/imaging/tile-worker.js';
+import { TileLibrary, type NewTile } from '../adapters/library/disk.js';
 
 export type AddTilesOptions = {
   /** Images decoded at once; sharp runs each on one libuv thread. */
@@ -36,7 +35,7 @@ const BATCH = 256;
  */
 export async function addTiles(lib: TileLibrary, inputs: readonly string[], opts: AddTilesOptions = {}): Promise<AddTilesSummary> {
   const started = performance.now();
-  const concurrency = opts.concurrency ?? 4;
+  const concurrency = opts.concurrency ?? 8;
   const maxBytes = opts.maxFileBytes ?? 256 * 1024 * 1024;
   const files = await findImages(inputs, [lib.dir]);
   const bySource = new Map(lib.entries().map((e) => [e.at(1) as string, e]));
@@ -50,7 +49,9 @@ export async function addTiles(lib: TileLibrary, inputs: readonly string[], opts
     skipped++;
     opts.onSkip?.(file, reason);
   };
+  const maxInputPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const release = await lib.lock();
+  const pool = new WorkerPool<TileTask, TileDone>(new URL('../adapters/imaging/tile-worker.js', import.meta.url));
   try {
     for (let start = 0; start < files.length; start += BATCH) {
       const batch = files.slice(start, start + BATCH);
@@ -66,27 +67,17 @@ export async function addTiles(lib: TileLibrary, inputs: readonly string[], opts
       };
       const prepare = async (file: string, missing?: boolean): Promise<NewTile | undefined> => {
         if (missing) return void skip(file, 'file not found');
-        const st = await fs.stat(file);
+        const st = statSync(file);
         const known = bySource.get(file);
         if (known && known[2] === st.size && known[3] === st.mtimeMs) return void duplicate++;
         if (st.size === 0) return void skip(file, 'empty file (0 bytes)');
         if (st.size > maxBytes) return void skip(file, `file too large (${Math.round(st.size / 2 ** 20)} MiB)`);
-        const bytes = await fs.readFile(file);
-        const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-        if (ids.has(id)) return void duplicate++;
-        ids.add(id);
-        let pixels: Uint8Array;
-        try {
-          pixels = await readTile(bytes, lib.tileSize, { maxInputPixels: opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS });
-        } catch (err) {
-          ids.delete(id);
-          if (err instanceof MosaicError) return void skip(file, err.message);
-          throw err;
-        }
-        const hash = pixelHash(pixels);
-        if (pixelHashes.has(hash)) return void duplicate++;
-        pixelHashes.add(hash);
-        return { id, source: file, bytes: st.size, mtimeMs: st.mtimeMs, pixels, features: tileFeatures(pixels, lib.tileSize, lib.grid) };
+        const done = await pool.run({ file, size: lib.tileSize, grid: lib.grid, maxInputPixels });
+        if (!done.ok) return void skip(file, done.reason);
+        if (ids.has(done.id) || pixelHashes.has(done.pixelHash)) return void duplicate++;
+        ids.add(done.id);
+        pixelHashes.add(done.pixelHash);
+        return { id: done.id, source: file, bytes: st.size, mtimeMs: st.mtimeMs, pixels: done.pixels, features: done.features };
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, work));
       const tiles = results.filter((t): t is NewTile => t !== undefined);
@@ -94,6 +85,7 @@ export async function addTiles(lib: TileLibrary, inputs: readonly string[], opts
       added += tiles.length;
     }
   } finally {
+    await pool.close();
     await release();
   }
   return {

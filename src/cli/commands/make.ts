@@ -3,9 +3,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { Variants } from '../../core/variants.js';
 import { PermanentError } from '../../core/errors.js';
 import { writeDeepZoom, type OutputFormat } from '../../adapters/imaging/sharp.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
+import { candidatePool } from '../../services/candidates.js';
 import { createMosaic, DEFAULT_BLEND, DEFAULT_QUALITY, type MosaicOptions } from '../../services/mosaic.js';
 import { plural, type Io } from '../output.js';
 import { num } from '../parse.js';
@@ -25,6 +27,8 @@ type MakeFlags = {
   quality?: number;
   format?: OutputFormat;
   thumbnail?: number;
+  variants?: Variants;
+  variantDistance?: number;
   dzi?: boolean;
   json?: boolean;
 };
@@ -66,6 +70,8 @@ export function registerMake(program: Command, io: Io, run: (fn: () => Promise<n
     .option('--blend <x>', `shift tile colours toward the photo, 0 (pure mosaic) to 1 (default ${DEFAULT_BLEND})`, num)
     .option('--seed <n>', 'seed for the placement order: same inputs and seed, same mosaic (default 1)', num)
     .option('--quality <q>', `JPEG/WebP quality 1-100 (default ${DEFAULT_QUALITY})`, num)
+    .option('--variants <set>', 'also use tiles mirrored (mirror), turned (rotate) or both (all); default none')
+    .option('--variant-distance <n>', 'how close two variants of one tile may be (default: --distance)', num)
     .option('--format <f>', 'jpeg, webp or png (default: from the output name)')
     .option('--thumbnail <px>', 'thumbnail width, 0 for none (default 120)', num)
     .option('--dzi', 'also write a Deep Zoom pyramid (<output>.dzi and <output>_files/) for the web viewer')
@@ -105,17 +111,23 @@ async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
     quality: flags.quality,
     format,
     thumbnail: flags.thumbnail,
+    variants: flags.variants,
+    variantDistance: flags.variantDistance,
   };
   for (const k of Object.keys(options) as (keyof MosaicOptions)[]) if (options[k] === undefined) delete options[k];
   let result;
+  // Threads pay off only for big grids; starting them costs more than a small search.
+  const pool = options.cols !== undefined || (options.cell ?? 64) < 48 ? candidatePool() : undefined;
   try {
-    result = await createMosaic(bytes, library, options);
+    result = await createMosaic(bytes, library, options, { pool });
   } catch (err) {
     if (err instanceof PermanentError && err.code === 'UNREADABLE_IMAGE') throw new PermanentError(err.code, `${photo}: ${err.message}`);
     if (err instanceof Error && 'code' in err && (err.code === 'UNREADABLE_IMAGE' || err.code === 'IMAGE_TOO_LARGE')) {
       throw new PermanentError(err.code, `${photo}: ${err.message}`, { cause: err });
     }
     throw err;
+  } finally {
+    void pool?.close();
   }
   Object.assign(timings, result.timings);
   t0 = performance.now();

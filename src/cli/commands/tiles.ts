@@ -19,7 +19,7 @@ export async function addWithReport(
 ): Promise<AddTilesSummary> {
   const size = checkInt('size', opts.size ?? DEFAULT_TILE_SIZE, 8, 512);
   const lib = await TileLibrary.create(dir, size, DEFAULT_FEATURE_GRID);
-  const bar = progress(io, opts.label ?? 'tiles', Boolean(opts.json));
+  const bar = await progress(io, opts.label ?? 'tiles', Boolean(opts.json));
   const summary = await addTiles(lib, inputs, {
     onProgress: bar.update,
     onSkip: (file, reason) => io.err(`skipped ${file}: ${reason}`),
