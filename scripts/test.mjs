@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under src/ and test/ with node's test runner (Node 20 does not expand
+// globs itself). Extra arguments go to `node --test`, e.g. `npm test -- --test-name-pattern=plan`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const roots = ['src', 'test'];
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.test.ts')) files.push(p);
+  }
+};
+roots.forEach(walk);
+const only = process.env.TEST_FILES?.split(',').filter(Boolean);
+const selected = only ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...selected],
+  { stdio: 'inherit' },
+);
+process.exit(r.status ?? 1);

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { MosaicError } from '../../core/errors.js';
+import { tileFeatures } from '../../core/features.js';
+import { syntheticTiles } from '../../../test/helpers/synthetic.js';
+import { TileLibrary, type NewTile } from './disk.js';
+import { featureFile, HEADER_FILE, pixelFile } from './format.js';
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-lib-'));
+after(() => rm(root, { recursive: true, force: true }));
+
+const tiles = syntheticTiles(5, 8, 3).map(
+  (pixels, i): NewTile => ({ id: `t${i}`, source: `/x/${i}.jpg`, bytes: 10, mtimeMs: 1, pixels, features: tileFeatures(pixels, 8) }),
+);
+
+test('a library round-trips tiles, features and entries', async () => {
+  const dir = path.join(root, 'a');
+  const lib = await TileLibrary.create(dir, 8);
+  await lib.append(tiles.slice(0, 3));
+  await lib.append(tiles.slice(3));
+  const again = await TileLibrary.open(dir);
+  assert.equal(again.count, 5);
+  assert.equal(again.tileSize, 8);
+  assert.deepEqual(again.featureSet().data, lib.featureSet().data);
+  const px = await again.readPixels([4, 0]);
+  assert.deepEqual(px.get(4), tiles[4].pixels);
+  assert.deepEqual(px.get(0), tiles[0].pixels);
+  assert.deepEqual(again.entries().map((e) => e[0]), ['t0', 't1', 't2', 't3', 't4']);
+  const header = JSON.parse(await readFile(path.join(dir, HEADER_FILE), 'utf8'));
+  assert.equal(header.format, 'mosaicme-tile-library');
+  assert.equal(header.version, 1);
+});
+
+test('bytes left by a run killed mid-append are ignored and then overwritten', async () => {
+  const dir = path.join(root, 'b');
+  const lib = await TileLibrary.create(dir, 8);
+  await lib.append(tiles.slice(0, 2));
+  await appendFile(path.join(dir, pixelFile(1)), Buffer.alloc(100, 7));
+  await appendFile(path.join(dir, featureFile(1)), Buffer.alloc(10, 7));
+  const reopened = await TileLibrary.open(dir);
+  assert.equal(reopened.count, 2);
+  await reopened.append(tiles.slice(2, 3));
+  const px = await (await TileLibrary.open(dir)).readPixels([2]);
+  assert.deepEqual(px.get(2), tiles[2].pixels);
+});
+
+test('removing tiles keeps the others intact', async () => {
+  const dir = path.join(root, 'c');
+  const lib = await TileLibrary.create(dir, 8);
+  await lib.append(tiles);
+  await lib.remove(new Set([1, 3]));
+  const again = await TileLibrary.open(dir);
+  assert.deepEqual(again.entries().map((e) => e[0]), ['t0', 't2', 't4']);
+  assert.deepEqual((await again.readPixels([1])).get(1), tiles[2].pixels);
+  assert.deepEqual([...again.featureSet().data.subarray(75, 150)], [...tiles[2].features]);
+});
+
+test('a broken or foreign folder gives a clear error', async () => {
+  const dir = path.join(root, 'd');
+  await assert.rejects(TileLibrary.open(dir), (e: unknown) => e instanceof MosaicError && e.code === 'EMPTY_LIBRARY');
+  const lib = await TileLibrary.create(dir, 8);
+  await lib.append(tiles.slice(0, 1));
+  await writeFile(path.join(dir, HEADER_FILE), '{"format":"something-else"}');
+  await assert.rejects(TileLibrary.open(dir), (e: unknown) => e instanceof MosaicError && e.code === 'LIBRARY_CORRUPT');
+  await assert.rejects(TileLibrary.create(path.join(root, 'a'), 16), /tile size is chosen when it is created/);
+});
+
+test('the lock keeps two writers apart and frees itself after a dead one', async () => {
+  const dir = path.join(root, 'e');
+  const lib = await TileLibrary.create(dir, 8);
+  const release = await lib.lock();
+  await writeFile(path.join(dir, 'library.lock'), '1'); // pid 1 is alive and is not us
+  await assert.rejects(lib.lock(), (e: unknown) => e instanceof MosaicError && e.code === 'LIBRARY_LOCKED');
+  await writeFile(path.join(dir, 'library.lock'), '999999999'); // no such process
+  const again = await lib.lock();
+  await again();
+  await release();
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { areaAverage, resizeTile } from './resample.js';
+
+test('area averaging keeps the mean at fractional ratios', () => {
+  const width = 7;
+  const height = 5;
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 256;
+  const out = areaAverage({ data, width, height, channels: 3 }, 3, 2);
+  for (let c = 0; c < 3; c++) {
+    let a = 0;
+    for (let i = c; i < data.length; i += 3) a += data[i];
+    let b = 0;
+    for (let i = c; i < out.length; i += 3) b += out[i];
+    assert.ok(Math.abs(a / (width * height) - b / 6) < 1e-3, `channel ${c}`);
+  }
+});
+
+test('area averaging splits an image exactly along a boundary', () => {
+  // Left half black, right half white, 4 px wide -> 2 px: exactly 0 and 255.
+  const data = new Uint8Array([0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255]);
+  const out = areaAverage({ data, width: 4, height: 1, channels: 3 }, 2, 1);
+  assert.deepEqual([...out].map(Math.round), [0, 0, 0, 255, 255, 255]);
+});
+
+test('area averaging skips an alpha channel', () => {
+  const data = new Uint8Array([10, 20, 30, 0, 10, 20, 30, 255]);
+  const out = areaAverage({ data, width: 2, height: 1, channels: 4 }, 1, 1);
+  assert.deepEqual([...out].map(Math.round), [10, 20, 30]);
+});
+
+test('tiles shrink by area and grow smoothly', () => {
+  const src = new Uint8Array(4 * 4 * 3).fill(100);
+  assert.deepEqual([...resizeTile(src, 4, 2)], new Array(2 * 2 * 3).fill(100));
+  assert.deepEqual([...resizeTile(src, 4, 8)], new Array(8 * 8 * 3).fill(100));
+  assert.equal(resizeTile(src, 4, 4), src);
+});
