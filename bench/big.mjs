@@ -11,8 +11,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import {
-  CLI, CORPUS, NODE, ROOT, checkCli, die, ensureCorpus, fileSize, fmt, globFilter, headerLines, log, machineInfo, mb, mdTable,
-  parseJsonOut, rel, reportFailure, splitArgs, timed,
+  CLI,
+  CORPUS,
+  NODE,
+  ROOT,
+  checkCli,
+  die,
+  ensureCorpus,
+  fileSize,
+  fmt,
+  globFilter,
+  headerLines,
+  log,
+  machineInfo,
+  mb,
+  mdTable,
+  parseJsonOut,
+  rel,
+  reportFailure,
+  splitArgs,
+  timed,
 } from './lib.mjs';
 
 const USAGE = `usage: node bench/big.mjs [options]
@@ -23,14 +41,17 @@ const USAGE = `usage: node bench/big.mjs [options]
 const opts = { target: '04-*', library: null, out: null, extra: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
-  const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
+  const [flag, inline] =
+    argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
   const value = () => inline ?? argv[++i] ?? die(`${flag} needs a value\n${USAGE}`);
   if (flag === '--target') opts.target = value();
   else if (flag === '--library') opts.library = value();
   else if (flag === '--out') opts.out = value();
   else if (flag === '--extra') opts.extra.push(...splitArgs(value()));
-  else if (flag === '-h' || flag === '--help') { console.log(USAGE); process.exit(0); }
-  else die(`unknown argument ${argv[i]}\n${USAGE}`);
+  else if (flag === '-h' || flag === '--help') {
+    console.log(USAGE);
+    process.exit(0);
+  } else die(`unknown argument ${argv[i]}\n${USAGE}`);
 }
 
 checkCli();
@@ -52,8 +73,13 @@ fs.mkdirSync(DIR, { recursive: true });
 let libNote = `reused ${rel(LIB)}`;
 if (!fs.existsSync(LIB) || !fs.readdirSync(LIB).length) {
   log(`library: building ${rel(LIB)} from tiles-large ...`);
-  const r = timed(NODE, [rel(CLI), 'tiles', 'add', rel(LIB), rel(path.join(CORPUS, 'tiles-large')), '--json'], { logBase: path.join(LOGS, 'library') });
-  if (!r.ok) { reportFailure(r, 'library'); die('cannot build the tile library'); }
+  const r = timed(NODE, [rel(CLI), 'tiles', 'add', rel(LIB), rel(path.join(CORPUS, 'tiles-large')), '--json'], {
+    logBase: path.join(LOGS, 'library'),
+  });
+  if (!r.ok) {
+    reportFailure(r, 'library');
+    die('cannot build the tile library');
+  }
   libNote = `built ${rel(LIB)} in ${fmt(r.wall)} s, peak RSS ${fmt(mb(r.rssKb), 1)} MB`;
 }
 
@@ -69,14 +95,35 @@ function reported(json, re, acc = []) {
   return acc;
 }
 const abs = (p) => path.resolve(ROOT, p);
-const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+const walk = (d) =>
+  fs
+    .readdirSync(d, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
 
 async function make(name, input, extra) {
   const out = path.join(DIR, name, `${name}.jpg`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   log(`${name}: making ...`);
-  const r = timed(NODE, [rel(CLI), 'make', rel(input), '--library', rel(LIB), '--scale', '10', '--cell', '64', ...extra, '--json', '-o', rel(out), ...opts.extra],
-    { logBase: path.join(LOGS, name) });
+  const r = timed(
+    NODE,
+    [
+      rel(CLI),
+      'make',
+      rel(input),
+      '--library',
+      rel(LIB),
+      '--scale',
+      '10',
+      '--cell',
+      '64',
+      ...extra,
+      '--json',
+      '-o',
+      rel(out),
+      ...opts.extra,
+    ],
+    { logBase: path.join(LOGS, name) },
+  );
   if (!r.ok) reportFailure(r, name);
   const json = r.ok ? parseJsonOut(r.stdout) : null;
   const res = { name, r, json, out, size: null, thumb: null, dzi: null };
@@ -86,17 +133,25 @@ async function make(name, input, extra) {
   }
   // the thumbnail and the DZI: where the JSON says, else look beside the output
   const files = fs.readdirSync(path.dirname(out)).map((f) => path.join(path.dirname(out), f));
-  const thumb = [...reported(json, /thumb/i).map(abs), ...files.filter((f) => /thumb/i.test(path.basename(f)))].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+  const thumb = [...reported(json, /thumb/i).map(abs), ...files.filter((f) => /thumb/i.test(path.basename(f)))].find(
+    (f) => fs.existsSync(f) && fs.statSync(f).isFile(),
+  );
   if (thumb) {
     const m = await sharp(thumb).metadata();
     res.thumb = { file: thumb, size: [m.width, m.height], bytes: fileSize(thumb) };
   }
-  const dzi = [...reported(json, /dzi/i).map(abs), ...files.filter((f) => f.endsWith('.dzi'))].find((f) => fs.existsSync(f) && f.endsWith('.dzi'));
+  const dzi = [...reported(json, /dzi/i).map(abs), ...files.filter((f) => f.endsWith('.dzi'))].find(
+    (f) => fs.existsSync(f) && f.endsWith('.dzi'),
+  );
   if (dzi) {
     const tilesDir = dzi.replace(/\.dzi$/, '_files');
     const tiles = fs.existsSync(tilesDir) ? walk(tilesDir) : [];
-    res.dzi = { file: dzi, levels: fs.existsSync(tilesDir) ? fs.readdirSync(tilesDir).length : 0, tiles: tiles.length,
-      bytes: tiles.reduce((s, f) => s + fileSize(f), 0) };
+    res.dzi = {
+      file: dzi,
+      levels: fs.existsSync(tilesDir) ? fs.readdirSync(tilesDir).length : 0,
+      tiles: tiles.length,
+      bytes: tiles.reduce((s, f) => s + fileSize(f), 0),
+    };
   }
   log(`  ${r.ok ? `${fmt(r.wall)} s, ${fmt(mb(r.rssKb), 1)} MB` : `FAILED (exit ${r.rc})`}`);
   return res;
@@ -107,15 +162,32 @@ const normal = await make('normal', target, []);
 
 const yes = (x) => (x ? 'yes' : '**no**');
 const row = (x, input) => [
-  `${x.name}${x.r.ok ? '' : ` **FAIL** (exit ${x.r.rc})`}`, input,
-  x.size ? `${x.size[0]}x${x.size[1]}` : '–', x.size ? fmt((x.size[0] * x.size[1]) / 1e6, 0) : '–',
-  fmt(x.r.wall), fmt(mb(x.r.rssKb), 1), fmt(mb(mb(fileSize(x.out))), 1),
+  `${x.name}${x.r.ok ? '' : ` **FAIL** (exit ${x.r.rc})`}`,
+  input,
+  x.size ? `${x.size[0]}x${x.size[1]}` : '–',
+  x.size ? fmt((x.size[0] * x.size[1]) / 1e6, 0) : '–',
+  fmt(x.r.wall),
+  fmt(mb(x.r.rssKb), 1),
+  fmt(mb(mb(fileSize(x.out))), 1),
   x.thumb ? `${path.basename(x.thumb.file)} ${x.thumb.size.join('x')}` : yes(false),
-  x.dzi ? `${path.basename(x.dzi.file)}: ${x.dzi.levels} levels, ${x.dzi.tiles} tiles, ${fmt(mb(mb(x.dzi.bytes)), 1)} MB` : '–',
+  x.dzi
+    ? `${path.basename(x.dzi.file)}: ${x.dzi.levels} levels, ${x.dzi.tiles} tiles, ${fmt(mb(mb(x.dzi.bytes)), 1)} MB`
+    : '–',
 ];
-const md = ['# MosaicMe huge output and memory', '', '```', ...header, `library: ${libNote}`, '```', '',
-  mdTable(['run', 'input', 'output', 'MP', 'wall (s)', 'peak RSS (MB)', 'JPEG (MB)', 'thumbnail', 'DZI'],
-    [row(big, `${targetFile} → 2000x1500`), row(normal, `${targetFile} (800 px)`)]), ''];
+const md = [
+  '# MosaicMe huge output and memory',
+  '',
+  '```',
+  ...header,
+  `library: ${libNote}`,
+  '```',
+  '',
+  mdTable(
+    ['run', 'input', 'output', 'MP', 'wall (s)', 'peak RSS (MB)', 'JPEG (MB)', 'thumbnail', 'DZI'],
+    [row(big, `${targetFile} → 2000x1500`), row(normal, `${targetFile} (800 px)`)],
+  ),
+  '',
+];
 const checks = [
   ['big mosaic made', big.r.ok && !!big.size],
   ['big output ≈20000x15000', !!big.size && big.size[0] >= 19000 && big.size[1] >= 14000],
@@ -125,11 +197,20 @@ const checks = [
 for (const [name, ok] of checks) md.push(`- ${ok ? '**PASS**' : '**FAIL**'} ${name}`);
 const rssRatio = big.r.rssKb && normal.r.rssKb ? big.r.rssKb / normal.r.rssKb : null;
 const pxRatio = big.size && normal.size ? (big.size[0] * big.size[1]) / (normal.size[0] * normal.size[1]) : null;
-md.push('', `Peak RSS, 300 MP vs 8000 px output: ×${fmt(rssRatio)} for ×${fmt(pxRatio, 1)} the pixels `
-  + `(${fmt(big.r.rssKb && big.size ? mb(big.r.rssKb) / ((big.size[0] * big.size[1]) / 1e6) : null, 2)} MB per output MP; a full RGB buffer would need 3 MB per MP).`,
-'', 'For reference (BASELINE.md, caveat 3): metapixel makes a 20032x15040 mosaic from a 2000x1500 target in 26 s at 17 MB, '
-  + 'but `convert -thumbnail 120` then fails ("width or height exceeds limit").', '', 'Commands (each under `/usr/bin/time -v`):', '',
-`- \`${big.r.cmdline}\``, `- \`${normal.r.cmdline}\``, '');
+md.push(
+  '',
+  `Peak RSS, 300 MP vs 8000 px output: ×${fmt(rssRatio)} for ×${fmt(pxRatio, 1)} the pixels ` +
+    `(${fmt(big.r.rssKb && big.size ? mb(big.r.rssKb) / ((big.size[0] * big.size[1]) / 1e6) : null, 2)} MB per output MP; a full RGB buffer would need 3 MB per MP).`,
+  '',
+  'For reference (BASELINE.md, caveat 3): metapixel makes a 20032x15040 mosaic from a 2000x1500 target in 26 s at 17 MB, ' +
+    'but `convert -thumbnail 120` then fails ("width or height exceeds limit").',
+  '',
+  'Commands (each under `/usr/bin/time -v`):',
+  '',
+  `- \`${big.r.cmdline}\``,
+  `- \`${normal.r.cmdline}\``,
+  '',
+);
 
 const text = md.join('\n');
 fs.writeFileSync(path.join(OUT, 'big-results.md'), text);

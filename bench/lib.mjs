@@ -66,12 +66,17 @@ export function timed(cmd, args, { env, logBase } = {}) {
   const tf = path.join(os.tmpdir(), `mosaicme-bench-${process.pid}-${seq++}.time`);
   const cmdline = shellJoin([cmd === NODE ? 'node' : cmd, ...args]);
   const r = spawnSync(TIME, ['-v', '-o', tf, cmd, ...args], {
-    cwd: ROOT, env: env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: env ?? process.env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const report = fs.existsSync(tf) ? fs.readFileSync(tf, 'utf8') : '';
   fs.rmSync(tf, { force: true });
   const t = parseTimeV(report);
-  const stdout = r.stdout ?? '', stderr = (r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '');
+  const stdout = r.stdout ?? '',
+    stderr = (r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '');
   if (logBase) {
     fs.mkdirSync(path.dirname(logBase), { recursive: true });
     fs.writeFileSync(`${logBase}.out`, stdout);
@@ -85,11 +90,22 @@ export function timed(cmd, args, { env, logBase } = {}) {
 /** Run a command untimed (quality metrics etc.). */
 export function run(cmd, args, { env } = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, env: env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 28 });
-  return { ok: r.status === 0, rc: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? r.error.message : ''),
-    cmdline: shellJoin([cmd === NODE ? 'node' : cmd, ...args]) };
+  return {
+    ok: r.status === 0,
+    rc: r.status ?? -1,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '') + (r.error ? r.error.message : ''),
+    cmdline: shellJoin([cmd === NODE ? 'node' : cmd, ...args]),
+  };
 }
 
-export const tail = (text, n = 12) => text.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+export const tail = (text, n = 12) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .slice(-n)
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 /** Print a failed command with the tail of its stderr. */
 export function reportFailure(r, what = '') {
@@ -101,11 +117,19 @@ export function reportFailure(r, what = '') {
 /** The JSON object printed on stdout (tolerates log lines before it). */
 export function parseJsonOut(stdout) {
   const s = stdout.trim();
-  try { return JSON.parse(s); } catch { /* fall through */ }
+  try {
+    return JSON.parse(s);
+  } catch {
+    /* fall through */
+  }
   const lines = s.split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     if (!lines[i].startsWith('{')) continue;
-    try { return JSON.parse(lines.slice(i).join('\n')); } catch { /* keep looking */ }
+    try {
+      return JSON.parse(lines.slice(i).join('\n'));
+    } catch {
+      /* keep looking */
+    }
   }
   return null;
 }
@@ -137,17 +161,36 @@ export function mdTable(headers, rows) {
 /** Filter for names like "01-*,04-*" (matched against the file name with or without extension). */
 export function globFilter(list) {
   if (!list) return () => true;
-  const res = list.split(',').filter(Boolean).map((g) =>
-    new RegExp(`^${g.trim().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const res = list
+    .split(',')
+    .filter(Boolean)
+    .map(
+      (g) =>
+        new RegExp(
+          `^${g
+            .trim()
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+        ),
+    );
   return (file) => res.some((re) => re.test(file) || re.test(file.replace(/\.[^.]+$/, '')));
 }
 
 export function machineInfo() {
   const cpu = (() => {
-    try { return fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model; } catch { return os.cpus()[0]?.model; }
+    try {
+      return fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model;
+    } catch {
+      return os.cpus()[0]?.model;
+    }
   })();
   const osName = (() => {
-    try { return fs.readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="?([^"\n]*)/)?.[1]; } catch { return os.type(); }
+    try {
+      return fs.readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="?([^"\n]*)/)?.[1];
+    } catch {
+      return os.type();
+    }
   })();
   const git = run('git', ['rev-parse', '--short', 'HEAD']);
   return {
@@ -163,7 +206,11 @@ export function machineInfo() {
 }
 
 export function fileSize(f) {
-  try { return fs.statSync(f).size; } catch { return null; }
+  try {
+    return fs.statSync(f).size;
+  } catch {
+    return null;
+  }
 }
 
 /** The exact command line of this script, for the report header. */
@@ -174,7 +221,10 @@ export function checkCli() {
   if (!fs.existsSync(TIME)) die(`${TIME} not found: apt-get install -y time`);
   if (!fs.existsSync(CLI)) die(`${rel(CLI)} not found: run \`npm run build\` first`);
   const r = run(NODE, [CLI, '--help']);
-  if (!r.ok) die(`\`node ${rel(CLI)} --help\` failed (exit ${r.rc}); run \`npm run build\` first?\n${tail(r.stderr || r.stdout)}`);
+  if (!r.ok)
+    die(
+      `\`node ${rel(CLI)} --help\` failed (exit ${r.rc}); run \`npm run build\` first?\n${tail(r.stderr || r.stdout)}`,
+    );
 }
 
 /** Build the corpus unless CORPUS/SHA256SUMS exists; returns its fingerprint (sha256 of SHA256SUMS). */
@@ -191,7 +241,17 @@ export function ensureCorpus() {
 /** Header lines: exact command, machine, load. Warns on stderr when the machine is busy. */
 export function headerLines(info) {
   const busy = info.loadavg[0] > 0.5;
-  if (busy) log(`WARNING: load average ${info.loadavg[0].toFixed(2)} before the run: other processes may distort the timings`);
-  return [`$ ${thisCommand()}`, `date: ${info.date}`, `nproc: ${info.nproc}`, `cpu: ${info.cpu}`, `mem: ${info.mem}`, `os: ${info.os}`,
-    `node: ${info.node}`, `mosaicme commit: ${info.commit}`, `load average at start: ${info.loadavg.map((x) => x.toFixed(2)).join(' ')}${busy ? '  (busy: timings may be distorted)' : ''}`];
+  if (busy)
+    log(`WARNING: load average ${info.loadavg[0].toFixed(2)} before the run: other processes may distort the timings`);
+  return [
+    `$ ${thisCommand()}`,
+    `date: ${info.date}`,
+    `nproc: ${info.nproc}`,
+    `cpu: ${info.cpu}`,
+    `mem: ${info.mem}`,
+    `os: ${info.os}`,
+    `node: ${info.node}`,
+    `mosaicme commit: ${info.commit}`,
+    `load average at start: ${info.loadavg.map((x) => x.toFixed(2)).join(' ')}${busy ? '  (busy: timings may be distorted)' : ''}`,
+  ];
 }

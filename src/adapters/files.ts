@@ -2,7 +2,19 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /** Extensions taken from folders; files named explicitly are always tried, whatever their name. */
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif', '.heic', '.heif']);
+export const IMAGE_EXTENSIONS = new Set([
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.png',
+  '.webp',
+  '.avif',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.heic',
+  '.heif',
+]);
 
 export type Found = { file: string; missing?: boolean };
 

@@ -18,13 +18,16 @@ export class WorkerPool<T, R> {
     const filename = existsSync(js) ? js : js.replace(/\.js$/, '.ts');
     this.threads = threads;
     // Loaded on first use: a command that never needs threads should not pay for the import.
-    this.pool = import('piscina').then(({ Piscina }) => new Piscina({
-      filename,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 1000,
-      execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    }));
+    this.pool = import('piscina').then(
+      ({ Piscina }) =>
+        new Piscina({
+          filename,
+          minThreads: threads,
+          maxThreads: threads,
+          idleTimeout: 1000,
+          execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
+        }),
+    );
   }
 
   async run(task: T, transferList?: Transferable[]): Promise<R> {

@@ -8,7 +8,11 @@ export async function progress(io: Io, label: string, quiet: boolean): Promise<P
   if (io.isTTY) {
     const { SingleBar, Presets } = await import('cli-progress');
     const bar = new SingleBar(
-      { format: `${label} [{bar}] {percentage}% {value}/{total} | {rate}/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
+      {
+        format: `${label} [{bar}] {percentage}% {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+        stream: process.stderr,
+        hideCursor: true,
+      },
       Presets.shades_classic,
     );
     const started = Date.now();

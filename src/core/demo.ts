@@ -26,7 +26,11 @@ export function demoTile(n: number, size: number): Uint8Array {
   const light = 0.08 + 0.84 * ((n * 0.618034) % 1);
   const sat = rnd() < 0.15 ? rnd() * 0.15 : 0.25 + rnd() * 0.7;
   const c1 = hsl(hue, sat, light);
-  const c2 = hsl((hue + (rnd() - 0.5) * 0.25 + 1) % 1, Math.min(1, sat * (0.6 + rnd() * 0.6)), Math.min(0.95, Math.max(0.05, light + (rnd() - 0.5) * 0.35)));
+  const c2 = hsl(
+    (hue + (rnd() - 0.5) * 0.25 + 1) % 1,
+    Math.min(1, sat * (0.6 + rnd() * 0.6)),
+    Math.min(0.95, Math.max(0.05, light + (rnd() - 0.5) * 0.35)),
+  );
   const pattern = PATTERNS[Math.floor(rnd() * PATTERNS.length)];
   const angle = rnd() * Math.PI;
   const freq = 2 + Math.floor(rnd() * 6);
@@ -68,7 +72,8 @@ export function demoTile(n: number, size: number): Uint8Array {
       }
       const grain = (rnd() - 0.5) * 18;
       const p = (y * size + x) * 3;
-      for (let c = 0; c < 3; c++) out[p + c] = Math.max(0, Math.min(255, Math.round(c1[c] * (1 - t) + c2[c] * t + grain)));
+      for (let c = 0; c < 3; c++)
+        out[p + c] = Math.max(0, Math.min(255, Math.round(c1[c] * (1 - t) + c2[c] * t + grain)));
     }
   }
   return out;
@@ -101,7 +106,11 @@ export function demoPhoto(width = 960, height = 640): RawImage {
         const t = my / horizon;
         const ripple = Math.sin(y * 0.9 + Math.sin(x * 0.05) * 3) * 12;
         const sunR = Math.abs(x - width * 0.68) < 60 - (y - horizon) * 0.1 ? 80 : 0;
-        rgb = [(40 + 200 * t) * 0.7 + ripple + sunR, (40 + 110 * t * t) * 0.7 + ripple + sunR * 0.8, 120 - 20 * t + ripple];
+        rgb = [
+          (40 + 200 * t) * 0.7 + ripple + sunR,
+          (40 + 110 * t * t) * 0.7 + ripple + sunR * 0.8,
+          120 - 20 * t + ripple,
+        ];
       }
       const p = (y * width + x) * 3;
       for (let c = 0; c < 3; c++) data[p + c] = Math.max(0, Math.min(255, Math.round(rgb[c] + (rnd() - 0.5) * 6)));

@@ -8,7 +8,6 @@ export const ERROR_CODES = [
   'LIBRARY_CORRUPT',
   'LIBRARY_MISMATCH',
   'LIBRARY_LOCKED',
-  'NOTHING_READABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -4,16 +4,37 @@ import { MosaicError } from './errors.js';
 import { mosaicGrid } from './grid.js';
 
 test('scale rounds up to whole cells, as metapixel does', () => {
-  assert.deepEqual(mosaicGrid(800, 499, { scale: 10, cell: 64 }), { cols: 125, rows: 78, cell: 64, width: 8000, height: 4992 });
-  assert.deepEqual(mosaicGrid(800, 600, { scale: 10, cell: 32 }), { cols: 250, rows: 188, cell: 32, width: 8000, height: 6016 });
+  assert.deepEqual(mosaicGrid(800, 499, { scale: 10, cell: 64 }), {
+    cols: 125,
+    rows: 78,
+    cell: 64,
+    width: 8000,
+    height: 4992,
+  });
+  assert.deepEqual(mosaicGrid(800, 600, { scale: 10, cell: 32 }), {
+    cols: 250,
+    rows: 188,
+    cell: 32,
+    width: 8000,
+    height: 6016,
+  });
 });
 
 test('cols sets the columns and the rows follow the aspect ratio', () => {
-  assert.deepEqual(mosaicGrid(1600, 900, { cols: 80, cell: 20 }), { cols: 80, rows: 45, cell: 20, width: 1600, height: 900 });
+  assert.deepEqual(mosaicGrid(1600, 900, { cols: 80, cell: 20 }), {
+    cols: 80,
+    rows: 45,
+    cell: 20,
+    width: 1600,
+    height: 900,
+  });
 });
 
 test('impossible options are refused with sharp-style messages', () => {
-  assert.throws(() => mosaicGrid(100, 100, { scale: 10, cell: 3 }), /Expected integer between 4 and 1024 for cell but received 3 of type number/);
+  assert.throws(
+    () => mosaicGrid(100, 100, { scale: 10, cell: 3 }),
+    /Expected integer between 4 and 1024 for cell but received 3 of type number/,
+  );
   assert.throws(() => mosaicGrid(100, 100, { scale: -1, cell: 64 }), /for scale but received -1/);
   assert.throws(() => mosaicGrid(100, 100, { cols: 0, cell: 64 }), /for cols/);
   assert.throws(

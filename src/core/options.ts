@@ -1,7 +1,6 @@
 import { PermanentError } from './errors.js';
 
-const describe = (v: unknown): string =>
-  `${typeof v === 'string' ? JSON.stringify(v) : String(v)} of type ${typeof v}`;
+const describe = (v: unknown): string => `${typeof v === 'string' ? JSON.stringify(v) : String(v)} of type ${typeof v}`;
 
 /**
  * Checks an integer option sharp-style.

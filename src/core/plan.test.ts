@@ -26,7 +26,10 @@ function closestRepeat(plan: MosaicPlan, tileOf: (e: number) => number = (e) => 
   for (const cs of where.values()) {
     for (let i = 0; i < cs.length; i++) {
       for (let j = i + 1; j < cs.length; j++) {
-        const d = Math.max(Math.abs((cs[i] % cols) - (cs[j] % cols)), Math.abs(Math.floor(cs[i] / cols) - Math.floor(cs[j] / cols)));
+        const d = Math.max(
+          Math.abs((cs[i] % cols) - (cs[j] % cols)),
+          Math.abs(Math.floor(cs[i] / cols) - Math.floor(cs[j] / cols)),
+        );
         min = Math.min(min, d);
       }
     }
@@ -82,7 +85,10 @@ test('an empty library is a clear error', () => {
 });
 
 test('placement has no top-left bias: the best tile of a flat target lands anywhere', () => {
-  const flat = targetCells({ data: new Uint8Array(30 * 30 * 3).fill(128), width: 30, height: 30, channels: 3 }, mosaicGrid(30, 30, { cols: 10, cell: 8 }));
+  const flat = targetCells(
+    { data: new Uint8Array(30 * 30 * 3).fill(128), width: 30, height: 30, channels: 3 },
+    mosaicGrid(30, 30, { cols: 10, cell: 8 }),
+  );
   const spots = new Set<number>();
   for (let seed = 1; seed <= 6; seed++) {
     const plan = planMosaic(flat, library, { distance: 3, seed });

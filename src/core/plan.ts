@@ -37,11 +37,22 @@ export type Candidates = { k: number; tiles: Int32Array; dist: Float32Array; cou
  * cells, so the work can be split across threads.
  * @example const cand = findCandidates(cells, TileIndex.build(library), 12);
  */
-export function findCandidates(cells: TargetCells, index: TileIndex, k: number, from = 0, to = cells.features.count): Candidates {
+export function findCandidates(
+  cells: TargetCells,
+  index: TileIndex,
+  k: number,
+  from = 0,
+  to = cells.features.count,
+): Candidates {
   const dims = cells.features.dims;
   const kk = Math.min(k, index.count);
   const n = to - from;
-  const out: Candidates = { k: kk, tiles: new Int32Array(n * kk), dist: new Float32Array(n * kk), count: new Uint16Array(n) };
+  const out: Candidates = {
+    k: kk,
+    tiles: new Int32Array(n * kk),
+    dist: new Float32Array(n * kk),
+    count: new Uint16Array(n),
+  };
   const found: Neighbours = { count: 0, tiles: new Int32Array(kk), dist: new Float32Array(kk) };
   const q = new Float32Array(dims);
   const cols = cells.grid.cols;
@@ -86,7 +97,10 @@ export function planMosaic(
   const n = cols * rows;
   if (entries.count === 0) throw new MosaicError('EMPTY_LIBRARY', 'The tile library is empty: add photos to it first');
   if (entries.dims !== cells.features.dims) {
-    throw new MosaicError('LIBRARY_MISMATCH', `Library features have ${entries.dims} values, cells ${cells.features.dims}`);
+    throw new MosaicError(
+      'LIBRARY_MISMATCH',
+      `Library features have ${entries.dims} values, cells ${cells.features.dims}`,
+    );
   }
   const group = tileOf ?? Int32Array.from({ length: entries.count }, (_, i) => i);
   let nTiles = 0;
@@ -217,6 +231,13 @@ export function planMosaic(
     grid: cells.grid,
     tiles: entryOf,
     cost,
-    stats: { cells: n, distinctTiles: distinct, maxUses: most, effectiveDistance: distance, relaxedCells: relaxed, meanCost: sum / n },
+    stats: {
+      cells: n,
+      distinctTiles: distinct,
+      maxUses: most,
+      effectiveDistance: distance,
+      relaxedCells: relaxed,
+      meanCost: sum / n,
+    },
   };
 }

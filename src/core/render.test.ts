@@ -10,7 +10,10 @@ const plan = (cols: number, rows: number, cell: number, tiles: number[]): Mosaic
   stats: { cells: tiles.length, distinctTiles: 0, maxUses: 0, effectiveDistance: 0, relaxedCells: 0, meanCost: 0 },
 });
 
-const flat = (v: number, cell: number) => ({ pixels: new Uint8Array(cell * cell * 3).fill(v), mean: new Float32Array([v, v, v]) });
+const flat = (v: number, cell: number) => ({
+  pixels: new Uint8Array(cell * cell * 3).fill(v),
+  mean: new Float32Array([v, v, v]),
+});
 
 for (const cell of [4, 3]) {
   test(`tiles land in their cells (cell ${cell} px)`, () => {
@@ -32,5 +35,8 @@ test('blend shifts each tile toward its cell mean; 1 reaches it', () => {
   assert.deepEqual([...half.data.subarray(0, 3)], [150, 50, 100]);
   const full = renderMosaic(plan(1, 1, 2, [0]), (t) => tiles[t], means, { blend: 1 });
   assert.deepEqual([...full.data.subarray(0, 3)], [200, 0, 100]);
-  assert.throws(() => renderMosaic(plan(1, 1, 2, [0]), (t) => tiles[t], means, { blend: 2 }), /Expected number between 0 and 1 for blend/);
+  assert.throws(
+    () => renderMosaic(plan(1, 1, 2, [0]), (t) => tiles[t], means, { blend: 2 }),
+    /Expected number between 0 and 1 for blend/,
+  );
 });

@@ -32,7 +32,10 @@ export function renderMosaic(
   const stride = width * 3;
   const lut = new Uint8Array(256 * 3);
   // Whole rows as 32-bit words when everything is aligned (cells of a multiple of 4 px): 4× fewer moves.
-  const words = rowBytes % 4 === 0 && data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2) : undefined;
+  const words =
+    rowBytes % 4 === 0 && data.byteOffset % 4 === 0
+      ? new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2)
+      : undefined;
   for (let cy = 0; cy < rows; cy++) {
     for (let cx = 0; cx < cols; cx++) {
       const c = cy * cols + cx;
@@ -40,7 +43,9 @@ export function renderMosaic(
       const origin = cy * cell * stride + cx * rowBytes;
       if (blend === 0) {
         if (words) copyWords(pixels, words, origin >> 2, rowBytes >> 2, stride >> 2, cell);
-        else for (let y = 0; y < cell; y++) data.set(pixels.subarray(y * rowBytes, (y + 1) * rowBytes), origin + y * stride);
+        else
+          for (let y = 0; y < cell; y++)
+            data.set(pixels.subarray(y * rowBytes, (y + 1) * rowBytes), origin + y * stride);
         continue;
       }
       for (let ch = 0; ch < 3; ch++) {
@@ -61,8 +66,18 @@ export function renderMosaic(
   return { data, width, height, channels: 3 };
 }
 
-function copyWords(pixels: Uint8Array, dst: Uint32Array, at: number, rowWords: number, strideWords: number, rows: number): void {
-  const src = pixels.byteOffset % 4 === 0 ? new Uint32Array(pixels.buffer, pixels.byteOffset, rows * rowWords) : new Uint32Array(pixels.slice().buffer);
+function copyWords(
+  pixels: Uint8Array,
+  dst: Uint32Array,
+  at: number,
+  rowWords: number,
+  strideWords: number,
+  rows: number,
+): void {
+  const src =
+    pixels.byteOffset % 4 === 0
+      ? new Uint32Array(pixels.buffer, pixels.byteOffset, rows * rowWords)
+      : new Uint32Array(pixels.slice().buffer);
   for (let y = 0; y < rows; y++) {
     const o = at + y * strideWords;
     const p = y * rowWords;

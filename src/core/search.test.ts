@@ -16,7 +16,13 @@ function randomFeatures(count: number, seed: number): FeatureSet {
 }
 
 /** Brute force in the index's own space (weights included), as the reference answer. */
-function bruteForce(index: TileIndex, lib: FeatureSet, q: Float32Array, k: number, accept?: (i: number) => boolean): number[] {
+function bruteForce(
+  index: TileIndex,
+  lib: FeatureSet,
+  q: Float32Array,
+  k: number,
+  accept?: (i: number) => boolean,
+): number[] {
   const all: [number, number][] = [];
   for (let i = 0; i < lib.count; i++) {
     if (accept && !accept(i)) continue;
@@ -25,7 +31,10 @@ function bruteForce(index: TileIndex, lib: FeatureSet, q: Float32Array, k: numbe
     for (let j = 0; j < lib.dims; j++) s += (v[j] - q[j]) ** 2;
     all.push([s, i]);
   }
-  return all.sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, k).map((x) => x[1]);
+  return all
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .slice(0, k)
+    .map((x) => x[1]);
 }
 
 test('the index finds exactly what a brute-force scan finds', () => {

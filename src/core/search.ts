@@ -23,7 +23,14 @@ export type IndexParts = {
 };
 
 /** A k-d tree as flat arrays; node 0 is the root, leaves have `left = -1`. */
-export type KdTree = { dim: Int32Array; split: Float32Array; left: Int32Array; right: Int32Array; lo: Int32Array; hi: Int32Array };
+export type KdTree = {
+  dim: Int32Array;
+  split: Float32Array;
+  left: Int32Array;
+  right: Int32Array;
+  lo: Int32Array;
+  hi: Int32Array;
+};
 
 const LEAF_SIZE = 48;
 /** Split only on the leading dimensions: after the variance ordering they hold most of the spread. */

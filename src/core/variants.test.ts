@@ -23,5 +23,8 @@ test('the eight transforms are all different, and none keeps only identity', () 
   const seen = new Set(VARIANT_SETS.all.map((v) => Buffer.from(transformTile(px, 6, v)).toString('hex')));
   assert.equal(seen.size, 8);
   assert.equal(expandVariants(featureSet([tileFeatures(px, 6)]), 'none').features.count, 1);
-  assert.throws(() => expandVariants(featureSet([tileFeatures(px, 6)]), 'sideways' as never), /Expected one of none, mirror, rotate, all for variants/);
+  assert.throws(
+    () => expandVariants(featureSet([tileFeatures(px, 6)]), 'sideways' as never),
+    /Expected one of none, mirror, rotate, all for variants/,
+  );
 });

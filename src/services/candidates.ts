@@ -13,7 +13,12 @@ export const candidatePool = (threads?: number): CandidatePool =>
 const MIN_PARALLEL_CELLS = 30_000;
 
 /** Finds every cell's candidates, split in bands of rows over the pool's threads. */
-export async function parallelCandidates(cells: TargetCells, index: TileIndex, k: number, pool?: CandidatePool): Promise<Candidates> {
+export async function parallelCandidates(
+  cells: TargetCells,
+  index: TileIndex,
+  k: number,
+  pool?: CandidatePool,
+): Promise<Candidates> {
   const n = cells.features.count;
   if (!pool || pool.threads < 2 || n < MIN_PARALLEL_CELLS) return findCandidates(cells, index, k);
   const cols = cells.grid.cols;
@@ -25,7 +30,12 @@ export async function parallelCandidates(cells: TargetCells, index: TileIndex, k
     cuts.slice(0, -1).map((from, b) => pool.run({ parts, cells, k, from, to: cuts[b + 1] })),
   );
   const kk = results[0].k;
-  const out: Candidates = { k: kk, tiles: new Int32Array(n * kk), dist: new Float32Array(n * kk), count: new Uint16Array(n) };
+  const out: Candidates = {
+    k: kk,
+    tiles: new Int32Array(n * kk),
+    dist: new Float32Array(n * kk),
+    count: new Uint16Array(n),
+  };
   results.forEach((r, b) => {
     out.tiles.set(r.tiles, cuts[b] * kk);
     out.dist.set(r.dist, cuts[b] * kk);

@@ -10,7 +10,10 @@ import { TileLibrary, type NewTile } from '../adapters/library/disk.js';
  * Writes a demo library of generated tiles into `dir` (adding only what is missing), and a demo
  * photo `demo-photo.jpg` inside it, so a new user sees a mosaic without downloading anything.
  */
-export async function writeDemo(dir: string, opts: { count: number; size: number }): Promise<{ library: string; photo: string; count: number }> {
+export async function writeDemo(
+  dir: string,
+  opts: { count: number; size: number },
+): Promise<{ library: string; photo: string; count: number }> {
   const count = checkInt('count', opts.count, 1, 100_000);
   const lib = await TileLibrary.create(dir, checkInt('size', opts.size, 8, 512));
   const release = await lib.lock();
@@ -21,7 +24,14 @@ export async function writeDemo(dir: string, opts: { count: number; size: number
       const id = `demo-${String(i).padStart(6, '0')}`;
       if (have.has(id)) continue;
       const pixels = demoTile(i, lib.tileSize);
-      batch.push({ id, source: `demo:${i}`, bytes: 0, mtimeMs: 0, pixels, features: tileFeatures(pixels, lib.tileSize, lib.grid) });
+      batch.push({
+        id,
+        source: `demo:${i}`,
+        bytes: 0,
+        mtimeMs: 0,
+        pixels,
+        features: tileFeatures(pixels, lib.tileSize, lib.grid),
+      });
       if (batch.length === 500) await lib.append(batch.splice(0));
     }
     await lib.append(batch);
@@ -30,6 +40,11 @@ export async function writeDemo(dir: string, opts: { count: number; size: number
   }
   const photo = path.join(dir, 'demo-photo.jpg');
   const img = demoPhoto();
-  await fs.writeFile(photo, await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  await fs.writeFile(
+    photo,
+    await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
   return { library: lib.dir, photo, count: lib.count };
 }

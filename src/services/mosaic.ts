@@ -91,7 +91,10 @@ export async function createMosaic(
     );
   }
   if (library.count === 0) {
-    throw new PermanentError('EMPTY_LIBRARY', `The tile library ${library.dir} is empty: add photos with mosaicme tiles add`);
+    throw new PermanentError(
+      'EMPTY_LIBRARY',
+      `The tile library ${library.dir} is empty: add photos with mosaicme tiles add`,
+    );
   }
   // Features need about grid×4 px per cell; a larger photo is shrunk while decoding.
   const maxSide = Math.max(grid.cols, grid.rows) * library.grid * 4;
@@ -125,7 +128,9 @@ export async function createMosaic(
   const pixels = await library.readPixels([...entries].map((e) => expanded.tile[e]));
   const prepared = new Map<number, { pixels: Uint8Array; mean: Float32Array }>();
   if (library.tileSize < cell) {
-    warnings.push(`The library stores ${library.tileSize} px tiles, enlarged to ${cell} px cells (blurry): build it with --size ${cell}`);
+    warnings.push(
+      `The library stores ${library.tileSize} px tiles, enlarged to ${cell} px cells (blurry): build it with --size ${cell}`,
+    );
   }
   const resized = new Map<number, Uint8Array>();
   for (const e of entries) {

@@ -33,7 +33,11 @@ const BATCH = 256;
  * Bad files are skipped with a reason and never stop the run. Tiles are appended in batches in the
  * order of the sorted file list, so the same inputs always give the same library.
  */
-export async function addTiles(lib: TileLibrary, inputs: readonly string[], opts: AddTilesOptions = {}): Promise<AddTilesSummary> {
+export async function addTiles(
+  lib: TileLibrary,
+  inputs: readonly string[],
+  opts: AddTilesOptions = {},
+): Promise<AddTilesSummary> {
   const started = performance.now();
   const concurrency = opts.concurrency ?? 8;
   const maxBytes = opts.maxFileBytes ?? 256 * 1024 * 1024;
@@ -77,7 +81,14 @@ export async function addTiles(lib: TileLibrary, inputs: readonly string[], opts
         if (ids.has(done.id) || pixelHashes.has(done.pixelHash)) return void duplicate++;
         ids.add(done.id);
         pixelHashes.add(done.pixelHash);
-        return { id: done.id, source: file, bytes: st.size, mtimeMs: st.mtimeMs, pixels: done.pixels, features: done.features };
+        return {
+          id: done.id,
+          source: file,
+          bytes: st.size,
+          mtimeMs: st.mtimeMs,
+          pixels: done.pixels,
+          features: done.features,
+        };
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, work));
       const tiles = results.filter((t): t is NewTile => t !== undefined);
@@ -100,7 +111,10 @@ export async function addTiles(lib: TileLibrary, inputs: readonly string[], opts
 }
 
 /** Removes tiles by id (or a unique id prefix of at least 6 characters); returns the ids not found. */
-export async function removeTiles(lib: TileLibrary, ids: readonly string[]): Promise<{ removed: number; unknown: string[] }> {
+export async function removeTiles(
+  lib: TileLibrary,
+  ids: readonly string[],
+): Promise<{ removed: number; unknown: string[] }> {
   const entries = lib.entries();
   const positions = new Set<number>();
   const unknown: string[] = [];

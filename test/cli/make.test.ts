@@ -25,13 +25,26 @@ after(() => rm(root, { recursive: true, force: true }));
 const out = (name: string) => path.join(root, 'out', name);
 
 test('make writes the mosaic, its thumbnail and a JSON summary', async () => {
-  const r = await mosaicme(['make', photo, '--library', lib, '-o', out('m.jpg'), '--scale', '4', '--cell', '16', '--json']);
+  const r = await mosaicme([
+    'make',
+    photo,
+    '--library',
+    lib,
+    '-o',
+    out('m.jpg'),
+    '--scale',
+    '4',
+    '--cell',
+    '16',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.deepEqual(s.grid, { cols: 30, rows: 23, cell: 16 });
   assert.deepEqual([s.output.width, s.output.height], [480, 368]);
   assert.ok(s.distinctTiles > 100 && s.maxUses >= 1 && s.distance === 5);
-  for (const phase of ['decode', 'features', 'search', 'plan', 'render', 'encode', 'total']) assert.ok(phase in s.timings, phase);
+  for (const phase of ['decode', 'features', 'search', 'plan', 'render', 'encode', 'total'])
+    assert.ok(phase in s.timings, phase);
   const meta = await sharp(out('m.jpg')).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 480, 368]);
   const thumb = await sharp(out('m.thumb.jpg')).metadata();
@@ -71,13 +84,39 @@ test('formats follow the output name or --format', async () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await sharp(out(name)).metadata()).format, format);
   }
-  const r = await mosaicme(['make', photo, '--library', lib, '-o', out('forced.img'), '--cols', '10', '--cell', '8', '--format', 'webp']);
+  const r = await mosaicme([
+    'make',
+    photo,
+    '--library',
+    lib,
+    '-o',
+    out('forced.img'),
+    '--cols',
+    '10',
+    '--cell',
+    '8',
+    '--format',
+    'webp',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await sharp(out('forced.img')).metadata()).format, 'webp');
 });
 
 test('--dzi writes a Deep Zoom pyramid for the viewer, without libvips metadata', async () => {
-  const r = await mosaicme(['make', photo, '--library', lib, '-o', out('z.jpg'), '--scale', '8', '--cell', '32', '--dzi', '--json']);
+  const r = await mosaicme([
+    'make',
+    photo,
+    '--library',
+    lib,
+    '-o',
+    out('z.jpg'),
+    '--scale',
+    '8',
+    '--cell',
+    '32',
+    '--dzi',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const dzi = await readFile(out('z.dzi'), 'utf8');
   assert.match(dzi, /TileSize="254"/);
@@ -92,7 +131,19 @@ test('--dzi writes a Deep Zoom pyramid for the viewer, without libvips metadata'
 test('beyond the JPEG size limit only Deep Zoom is written, and it says so', async () => {
   const wide = path.join(root, 'wide.png');
   await raw(1100, 10, 4).png().toFile(wide);
-  const r = await mosaicme(['make', wide, '--library', lib, '-o', out('wide.jpg'), '--cols', '1100', '--cell', '64', '--json']);
+  const r = await mosaicme([
+    'make',
+    wide,
+    '--library',
+    lib,
+    '-o',
+    out('wide.jpg'),
+    '--cols',
+    '1100',
+    '--cell',
+    '64',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /70400x640 is beyond JPEG's limit of 65500 px a side: wrote Deep Zoom only/);
   assert.equal(existsSync(out('wide.jpg')), false);
@@ -103,41 +154,97 @@ test('beyond the JPEG size limit only Deep Zoom is written, and it says so', asy
 test('a library too small for the distance rule relaxes it and says so', async () => {
   const tiny = path.join(root, 'tiny');
   await mosaicme(['tiles', 'demo', tiny, '--count', '30', '--size', '16']);
-  const r = await mosaicme(['make', photo, '--library', tiny, '-o', out('tiny.jpg'), '--cols', '12', '--cell', '16', '--json']);
+  const r = await mosaicme([
+    'make',
+    photo,
+    '--library',
+    tiny,
+    '-o',
+    out('tiny.jpg'),
+    '--cols',
+    '12',
+    '--cell',
+    '16',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /note: The library has 30 tiles, too few to keep the same tile 5 cells apart \(that needs 121\); kept them 2 apart instead/);
+  assert.match(
+    r.stderr,
+    /note: The library has 30 tiles, too few to keep the same tile 5 cells apart \(that needs 121\); kept them 2 apart instead/,
+  );
   assert.equal(JSON.parse(r.stdout).distance, 2);
 });
 
 test('--tiles builds a cached library from a folder, and reuses it', async () => {
   const folder = path.join(root, 'my-pictures');
   await mkdir(folder);
-  for (let i = 0; i < 40; i++) await raw(48, 48, 300 + i).jpeg().toFile(path.join(folder, `p${i}.jpg`));
+  for (let i = 0; i < 40; i++)
+    await raw(48, 48, 300 + i)
+      .jpeg()
+      .toFile(path.join(folder, `p${i}.jpg`));
   const env = { XDG_CACHE_HOME: path.join(root, 'cache') };
-  const first = await mosaicme(['make', photo, '--tiles', folder, '-o', out('t1.jpg'), '--cols', '10', '--cell', '32'], env);
+  const first = await mosaicme(
+    ['make', photo, '--tiles', folder, '-o', out('t1.jpg'), '--cols', '10', '--cell', '32'],
+    env,
+  );
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /prepared 40 new tiles from/);
-  const second = await mosaicme(['make', photo, '--tiles', folder, '-o', out('t2.jpg'), '--cols', '10', '--cell', '32'], env);
+  const second = await mosaicme(
+    ['make', photo, '--tiles', folder, '-o', out('t2.jpg'), '--cols', '10', '--cell', '32'],
+    env,
+  );
   assert.equal(second.code, 0, second.stderr);
   assert.doesNotMatch(second.stderr, /prepared/);
   assert.ok(existsSync(out('t2.jpg')));
 });
 
 const bad: [string, () => Promise<string[]>, RegExp][] = [
-  ['a text file named .jpg', async () => [await fixture('text.jpg', Buffer.from('hello')), '--library', lib], /text\.jpg: not an image/],
-  ['a zero-byte photo', async () => [await fixture('zero.jpg', Buffer.alloc(0)), '--library', lib], /zero\.jpg: empty file/],
-  ['a truncated photo', async () => {
-    const jpeg = await raw(200, 150, 9).jpeg().toBuffer();
-    return [await fixture('cut.jpg', jpeg.subarray(0, jpeg.length >> 1)), '--library', lib];
-  }, /cut\.jpg: truncated or corrupt/],
-  ['an over-limit photo', async () => [await fixture('huge.png', hugePngHeader(30000, 30000)), '--library', lib], /huge\.png: image too large/],
+  [
+    'a text file named .jpg',
+    async () => [await fixture('text.jpg', Buffer.from('hello')), '--library', lib],
+    /text\.jpg: not an image/,
+  ],
+  [
+    'a zero-byte photo',
+    async () => [await fixture('zero.jpg', Buffer.alloc(0)), '--library', lib],
+    /zero\.jpg: empty file/,
+  ],
+  [
+    'a truncated photo',
+    async () => {
+      const jpeg = await raw(200, 150, 9).jpeg().toBuffer();
+      return [await fixture('cut.jpg', jpeg.subarray(0, jpeg.length >> 1)), '--library', lib];
+    },
+    /cut\.jpg: truncated or corrupt/,
+  ],
+  [
+    'an over-limit photo',
+    async () => [await fixture('huge.png', hugePngHeader(30000, 30000)), '--library', lib],
+    /huge\.png: image too large/,
+  ],
   ['a missing photo', async () => [path.join(root, 'nowhere.jpg'), '--library', lib], /nowhere\.jpg: file not found/],
   ['a folder that is no library', async () => [photo, '--library', root], /no tile library here/],
-  ['an impossible cell size', async () => [photo, '--library', lib, '--cell', '3'], /Expected integer between 4 and 1024 for cell but received 3 of type number/],
-  ['a blend out of range', async () => [photo, '--library', lib, '--blend', '2'], /Expected number between 0 and 1 for blend but received 2/],
-  ['both --scale and --cols', async () => [photo, '--library', lib, '--scale', '2', '--cols', '9'], /either scale or cols/],
+  [
+    'an impossible cell size',
+    async () => [photo, '--library', lib, '--cell', '3'],
+    /Expected integer between 4 and 1024 for cell but received 3 of type number/,
+  ],
+  [
+    'a blend out of range',
+    async () => [photo, '--library', lib, '--blend', '2'],
+    /Expected number between 0 and 1 for blend but received 2/,
+  ],
+  [
+    'both --scale and --cols',
+    async () => [photo, '--library', lib, '--scale', '2', '--cols', '9'],
+    /either scale or cols/,
+  ],
   ['no library at all', async () => [photo], /Give one of --library <dir> or --tiles <folder>/],
-  ['an output too large', async () => [photo, '--library', lib, '--scale', '400'], /\(1730 megapixels\); the limit is 1000 megapixels/],
+  [
+    'an output too large',
+    async () => [photo, '--library', lib, '--scale', '400'],
+    /\(1730 megapixels\); the limit is 1000 megapixels/,
+  ],
 ];
 
 async function fixture(name: string, data: Buffer): Promise<string> {
@@ -158,7 +265,15 @@ for (const [what, args, message] of bad) {
 }
 
 test('--verbose adds the stack trace', async () => {
-  const r = await mosaicme(['make', path.join(root, 'nowhere.jpg'), '--library', lib, '-o', out('bad.jpg'), '--verbose']);
+  const r = await mosaicme([
+    'make',
+    path.join(root, 'nowhere.jpg'),
+    '--library',
+    lib,
+    '-o',
+    out('bad.jpg'),
+    '--verbose',
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /\n\s+at /);
 });

@@ -39,10 +39,17 @@ test('a rotated photo is stored upright, a wide one cropped square', async () =>
   // Stored 80 wide x 120 tall with orientation 6 (display: turn 90° clockwise => 120 wide x 80 tall).
   // The stored left column is red, so after turning, the top row is red.
   const data = Buffer.alloc(80 * 120 * 3);
-  for (let y = 0; y < 120; y++) for (let x = 0; x < 80; x++) data.set(x < 20 ? [255, 0, 0] : [0, 0, 255], (y * 80 + x) * 3);
+  for (let y = 0; y < 120; y++)
+    for (let x = 0; x < 80; x++) data.set(x < 20 ? [255, 0, 0] : [0, 0, 255], (y * 80 + x) * 3);
   const file = path.join(root, 'turned.jpg');
   const sharp = (await import('sharp')).default;
-  await writeFile(file, await sharp(data, { raw: { width: 80, height: 120, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+  await writeFile(
+    file,
+    await sharp(data, { raw: { width: 80, height: 120, channels: 3 } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer(),
+  );
   const r = await mosaicme(['tiles', 'add', lib, file, '--size', '16']);
   assert.equal(r.code, 0, r.stderr);
   const tiles = await TileLibrary.open(lib);
@@ -58,7 +65,10 @@ test('adding is incremental: known files are not processed again, same content i
   const dir = path.join(root, 'inc');
   const { mkdir } = await import('node:fs/promises');
   await mkdir(dir);
-  for (let i = 0; i < 6; i++) await raw(64, 64, 100 + i).jpeg().toFile(path.join(dir, `p${i}.jpg`));
+  for (let i = 0; i < 6; i++)
+    await raw(64, 64, 100 + i)
+      .jpeg()
+      .toFile(path.join(dir, `p${i}.jpg`));
   const first = JSON.parse((await mosaicme(['tiles', 'add', lib, dir, '--json'])).stdout);
   assert.equal(first.added, 6);
   await raw(64, 64, 200).jpeg().toFile(path.join(dir, 'new.jpg'));
@@ -92,7 +102,10 @@ test('tiles info, ls and rm', async () => {
   const info = JSON.parse((await mosaicme(['tiles', 'info', lib, '--json'])).stdout);
   assert.equal(info.count, 10);
   assert.equal(info.tileSize, 64);
-  const ids = (await mosaicme(['tiles', 'ls', lib])).stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+  const ids = (await mosaicme(['tiles', 'ls', lib])).stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0]);
   assert.equal(ids.length, 10);
   const rm1 = await mosaicme(['tiles', 'rm', lib, ids[0], ids[1].slice(0, 8)]);
   assert.equal(rm1.code, 0, rm1.stderr);

@@ -89,7 +89,18 @@ export async function writeAwkwardFiles(dir: string): Promise<{ good: string[]; 
     w('huge.png', hugePngHeader(30000, 30000)),
   ]);
   return {
-    good: ['cmyk.jpg', 'progressive.jpg', 'palette.png', 'interlaced.png', 'grey-alpha.png', 'rotated.jpg', 'photo.webp', 'photo.tiff', 'photo.gif', 'photo.avif'],
+    good: [
+      'cmyk.jpg',
+      'progressive.jpg',
+      'palette.png',
+      'interlaced.png',
+      'grey-alpha.png',
+      'rotated.jpg',
+      'photo.webp',
+      'photo.tiff',
+      'photo.gif',
+      'photo.avif',
+    ],
     bad: {
       'truncated.jpg': 'truncated',
       'text.jpg': 'not an image',

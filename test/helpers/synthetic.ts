@@ -20,7 +20,10 @@ export function syntheticTiles(count: number, size: number, seed = 1): Uint8Arra
 }
 
 export const libraryOf = (tiles: Uint8Array[], size: number, grid = 5): FeatureSet =>
-  featureSet(tiles.map((t) => tileFeatures(t, size, grid)), grid);
+  featureSet(
+    tiles.map((t) => tileFeatures(t, size, grid)),
+    grid,
+  );
 
 /** A synthetic target photo: smooth colour fields. */
 export function syntheticPhoto(width: number, height: number): RawImage {

@@ -8,7 +8,14 @@ const base = () => sharp({ create: { width: 40, height: 30, channels: 3, backgro
 
 test('reads size, coding and orientation from JPEG headers', async () => {
   const plain = readJpegHeader(await base().jpeg().toBuffer());
-  assert.deepEqual(plain && [plain.width, plain.height, plain.components, plain.sof, plain.orientation, plain.hasIcc], [40, 30, 3, 0, 1, false]);
+  assert.deepEqual(plain && [plain.width, plain.height, plain.components, plain.sof, plain.orientation, plain.hasIcc], [
+    40,
+    30,
+    3,
+    0,
+    1,
+    false,
+  ]);
   const progressive = readJpegHeader(await base().jpeg({ progressive: true }).toBuffer());
   assert.equal(progressive?.sof, 2);
   const rotated = readJpegHeader(await base().jpeg().withMetadata({ orientation: 6 }).toBuffer());

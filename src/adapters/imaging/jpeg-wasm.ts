@@ -22,7 +22,9 @@ export function hasJpegEnd(bytes: Uint8Array): boolean {
 }
 
 /** Decodes a baseline or progressive YCbCr/greyscale JPEG to RGBA. */
-export async function decodeJpegRgba(bytes: Uint8Array): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+export async function decodeJpegRgba(
+  bytes: Uint8Array,
+): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
   await load();
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return decode(copy, { preserveOrientation: true });

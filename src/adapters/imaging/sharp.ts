@@ -41,7 +41,10 @@ const open = (input: Input, maxInputPixels: number) =>
   sharp(input, { failOn: 'truncated', limitInputPixels: maxInputPixels, pages: 1 });
 
 /** Width and height after EXIF orientation, checked against the pixel limit without decoding. */
-export async function photoSize(input: Input, opts: ReadOptions = {}): Promise<{ width: number; height: number; format: string }> {
+export async function photoSize(
+  input: Input,
+  opts: ReadOptions = {},
+): Promise<{ width: number; height: number; format: string }> {
   const limit = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   try {
     const m = await open(input, limit).metadata();

@@ -12,9 +12,14 @@ import { featureFile, HEADER_FILE, pixelFile } from './format.js';
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-lib-'));
 after(() => rm(root, { recursive: true, force: true }));
 
-const tiles = syntheticTiles(5, 8, 3).map(
-  (pixels, i): NewTile => ({ id: `t${i}`, source: `/x/${i}.jpg`, bytes: 10, mtimeMs: 1, pixels, features: tileFeatures(pixels, 8) }),
-);
+const tiles = syntheticTiles(5, 8, 3).map((pixels, i): NewTile => ({
+  id: `t${i}`,
+  source: `/x/${i}.jpg`,
+  bytes: 10,
+  mtimeMs: 1,
+  pixels,
+  features: tileFeatures(pixels, 8),
+}));
 
 test('a library round-trips tiles, features and entries', async () => {
   const dir = path.join(root, 'a');
@@ -28,7 +33,10 @@ test('a library round-trips tiles, features and entries', async () => {
   const px = await again.readPixels([4, 0]);
   assert.deepEqual(px.get(4), tiles[4].pixels);
   assert.deepEqual(px.get(0), tiles[0].pixels);
-  assert.deepEqual(again.entries().map((e) => e[0]), ['t0', 't1', 't2', 't3', 't4']);
+  assert.deepEqual(
+    again.entries().map((e) => e[0]),
+    ['t0', 't1', 't2', 't3', 't4'],
+  );
   const header = JSON.parse(await readFile(path.join(dir, HEADER_FILE), 'utf8'));
   assert.equal(header.format, 'mosaicme-tile-library');
   assert.equal(header.version, 1);
@@ -53,7 +61,10 @@ test('removing tiles keeps the others intact', async () => {
   await lib.append(tiles);
   await lib.remove(new Set([1, 3]));
   const again = await TileLibrary.open(dir);
-  assert.deepEqual(again.entries().map((e) => e[0]), ['t0', 't2', 't4']);
+  assert.deepEqual(
+    again.entries().map((e) => e[0]),
+    ['t0', 't2', 't4'],
+  );
   assert.deepEqual((await again.readPixels([1])).get(1), tiles[2].pixels);
   assert.deepEqual([...again.featureSet().data.subarray(75, 150)], [...tiles[2].features]);
 });

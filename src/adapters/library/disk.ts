@@ -14,9 +14,17 @@ import {
   type TileEntry,
 } from './format.js';
 
-export type NewTile = { id: string; source: string; bytes: number; mtimeMs: number; pixels: Uint8Array; features: Float32Array };
+export type NewTile = {
+  id: string;
+  source: string;
+  bytes: number;
+  mtimeMs: number;
+  pixels: Uint8Array;
+  features: Float32Array;
+};
 
-const corrupt = (dir: string, why: string) => new MosaicError('LIBRARY_CORRUPT', `${dir}: not a readable tile library (${why})`);
+const corrupt = (dir: string, why: string) =>
+  new MosaicError('LIBRARY_CORRUPT', `${dir}: not a readable tile library (${why})`);
 
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -75,7 +83,10 @@ export class TileLibrary {
       text = await fs.readFile(path.join(dir, HEADER_FILE), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new MosaicError('EMPTY_LIBRARY', `${dir}: no tile library here (create one with: mosaicme tiles add ${dir} <photos>)`);
+        throw new MosaicError(
+          'EMPTY_LIBRARY',
+          `${dir}: no tile library here (create one with: mosaicme tiles add ${dir} <photos>)`,
+        );
       }
       throw err;
     }
@@ -92,7 +103,10 @@ export class TileLibrary {
     if (header.tiles.length !== header.count) throw corrupt(dir, 'entry count does not match');
     const dims = header.featureGrid ** 2 * 3;
     const want = header.count * dims * 4;
-    const buf = header.count === 0 ? Buffer.alloc(0) : await fs.readFile(path.join(dir, featureFile(header.generation))).catch(() => Buffer.alloc(0));
+    const buf =
+      header.count === 0
+        ? Buffer.alloc(0)
+        : await fs.readFile(path.join(dir, featureFile(header.generation))).catch(() => Buffer.alloc(0));
     if (buf.byteLength < want) throw corrupt(dir, 'feature file is shorter than its header says');
     const aligned = new Float32Array(header.count * dims);
     new Uint8Array(aligned.buffer).set(buf.subarray(0, want));
@@ -173,15 +187,12 @@ export class TileLibrary {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number(await fs.readFile(file, 'utf8').catch(() => ''));
-        let alive = false;
-        try {
-          if (pid > 0) process.kill(pid, 0);
-          alive = pid > 0;
-        } catch {
-          alive = false;
-        }
+        const alive = pid > 0 && isAlive(pid);
         if (alive && pid !== process.pid) {
-          throw new MosaicError('LIBRARY_LOCKED', `${this.dir} is being changed by process ${pid}; try again when it ends`);
+          throw new MosaicError(
+            'LIBRARY_LOCKED',
+            `${this.dir} is being changed by process ${pid}; try again when it ends`,
+          );
         }
         await fs.rm(file, { force: true });
       }
@@ -272,4 +283,14 @@ async function appendAt(file: string, offset: number, data: Uint8Array): Promise
 /** A short content hash of tile pixels, to spot the same picture arriving as different files. */
 export function pixelHash(pixels: Uint8Array): string {
   return createHash('sha256').update(pixels).digest('hex').slice(0, 16);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -13,7 +13,14 @@ export const LIBRARY_FORMAT = 'mosaicme-tile-library';
 export const LIBRARY_VERSION = 1;
 
 /** [id, source, bytes, mtimeMs, pixelHash, addedAt] */
-export type TileEntry = [id: string, source: string, bytes: number, mtimeMs: number, pixelHash: string, addedAt: number];
+export type TileEntry = [
+  id: string,
+  source: string,
+  bytes: number,
+  mtimeMs: number,
+  pixelHash: string,
+  addedAt: number,
+];
 
 export type LibraryHeader = {
   format: typeof LIBRARY_FORMAT;

@@ -62,7 +62,11 @@ export function registerMake(program: Command, io: Io, run: (fn: () => Promise<n
     .requiredOption('-o, --output <file>', 'output image (.jpg, .webp or .png)')
     .option('--library <dir>', 'tile library folder (see: mosaicme tiles add)')
     .option('--tiles <folder>', 'a folder of photos: builds or refreshes a cached library from it')
-    .option('--scale <n>', 'output size as a multiple of the photo (default 10, kept under 150 megapixels unless given)', num)
+    .option(
+      '--scale <n>',
+      'output size as a multiple of the photo (default 10, kept under 150 megapixels unless given)',
+      num,
+    )
     .option('--cell <px>', 'tile size in the output (default 64)', num)
     .option('--cols <n>', 'number of tile columns (instead of --scale)', num)
     .option('--distance <n>', 'the same tile never within N cells of itself (default 5)', num)
@@ -93,8 +97,13 @@ async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
   if (flags.tiles) {
     const t0 = performance.now();
     libDir = cachedLibraryDir(flags.tiles);
-    const s = await addWithReport(io, libDir, [flags.tiles], { json: flags.json, label: 'preparing tiles', size: flags.cell });
-    if (!flags.json && s.added > 0) io.err(`prepared ${plural(s.added, 'new tile')} from ${flags.tiles} (cached in ${libDir})`);
+    const s = await addWithReport(io, libDir, [flags.tiles], {
+      json: flags.json,
+      label: 'preparing tiles',
+      size: flags.cell,
+    });
+    if (!flags.json && s.added > 0)
+      io.err(`prepared ${plural(s.added, 'new tile')} from ${flags.tiles} (cached in ${libDir})`);
     timings.library = Math.round(performance.now() - t0);
   }
   let t0 = performance.now();
@@ -121,7 +130,8 @@ async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
   try {
     result = await createMosaic(bytes, library, options, { pool });
   } catch (err) {
-    if (err instanceof PermanentError && err.code === 'UNREADABLE_IMAGE') throw new PermanentError(err.code, `${photo}: ${err.message}`);
+    if (err instanceof PermanentError && err.code === 'UNREADABLE_IMAGE')
+      throw new PermanentError(err.code, `${photo}: ${err.message}`);
     if (err instanceof Error && 'code' in err && (err.code === 'UNREADABLE_IMAGE' || err.code === 'IMAGE_TOO_LARGE')) {
       throw new PermanentError(err.code, `${photo}: ${err.message}`, { cause: err });
     }
