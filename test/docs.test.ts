@@ -7,7 +7,7 @@ import { ROOT } from './helpers/cli.js';
 
 test('docs/errors.md documents exactly the error codes the code has', async () => {
   const doc = await readFile(path.join(ROOT, 'docs', 'errors.md'), 'utf8');
-  const documented = [...doc.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  const documented = [...doc.matchAll(/^\| `([A-Z_]+)`\s*\|/gm)].map((m) => m[1]);
   assert.deepEqual([...documented].sort(), [...ERROR_CODES].sort());
 });
 
