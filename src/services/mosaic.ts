@@ -18,6 +18,7 @@ import {
   type OutputFormat,
 } from '../adapters/imaging/sharp.js';
 import type { TileLibrary } from '../adapters/library/disk.js';
+import { prefaultedBuffer } from '../adapters/prefault.js';
 
 export type MosaicOptions = Partial<PlanOptions> & {
   /** Output size as a multiple of the photo; when not given, 10 (the original's), capped at `autoMaxPixels`. */
@@ -97,6 +98,7 @@ export async function createMosaic(
     );
   }
   // Features need about grid×4 px per cell; a larger photo is shrunk while decoding.
+  const canvas = prefaultedBuffer(grid.width * grid.height * 3);
   const maxSide = Math.max(grid.cols, grid.rows) * library.grid * 4;
   const target = isRaw(photo) ? photo : await readPhoto(photo, { maxInputPixels: options.maxInputPixels, maxSide });
   timings.decode = ms(t0);
@@ -143,7 +145,8 @@ export async function createMosaic(
   timings.read = ms(t0);
 
   t0 = performance.now();
-  const image = renderMosaic(result, (t) => prepared.get(t)!, cells.means, { blend });
+  await canvas.ready;
+  const image = renderMosaic(result, (t) => prepared.get(t)!, cells.means, { blend }, canvas.data);
   timings.render = ms(t0);
 
   t0 = performance.now();
