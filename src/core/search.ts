@@ -17,6 +17,8 @@ export type IndexParts = {
   weights: Float64Array;
   perm: Int32Array;
   vecs: Float32Array;
+  /** The first HEAD_DIMS dimensions of each vector again, packed: most vectors are rejected on these alone. */
+  head: Float32Array;
   tail: Float32Array;
   order: Int32Array;
   tree: KdTree;
@@ -32,9 +34,9 @@ export type KdTree = {
   hi: Int32Array;
 };
 
-const LEAF_SIZE = 48;
+const LEAF_SIZE = 32;
 /** Split only on the leading dimensions: after the variance ordering they hold most of the spread. */
-const SPLIT_DIMS = 10;
+const SPLIT_DIMS = 6;
 /** Dimensions summed before the tail-norm bound is tried. */
 const HEAD_DIMS = 4;
 
@@ -49,8 +51,7 @@ function dctMatrix(n: number): Float64Array {
 }
 
 /** Per-channel weighted 2-D DCT of one grid×grid×3 vector (an orthonormal rotation, then scaling). */
-function rotate(m: Float64Array, n: number, w: Float64Array, src: Float32Array, at: number, out: Float64Array): void {
-  const t = new Float64Array(n * n);
+function rotate(m: Float64Array, n: number, w: Float64Array, src: Float32Array, at: number, out: Float64Array, t: Float64Array): void {
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < n; y++) {
       for (let v = 0; v < n; v++) {
@@ -90,10 +91,9 @@ export class TileIndex {
   readonly dims: number;
   private readonly p: IndexParts;
   private readonly dct: Float64Array;
-  private readonly seen: Int32Array;
   private readonly off: Float64Array;
   private readonly scratch: Float64Array;
-  private stamp = 0;
+  private readonly scratch2: Float64Array;
   private positionOf: Int32Array | undefined;
   // The search in progress lives in fields: closures over mutable locals are slower.
   private q: Float32Array = new Float32Array(0);
@@ -110,9 +110,9 @@ export class TileIndex {
     this.count = parts.count;
     this.dims = parts.dims;
     this.dct = dctMatrix(parts.grid);
-    this.seen = new Int32Array(parts.count);
     this.off = new Float64Array(parts.dims);
     this.scratch = new Float64Array(parts.dims);
+    this.scratch2 = new Float64Array(parts.grid * parts.grid);
   }
 
   /** Builds the index: O(n·d) for the rotation and O(n log n) for the tree. */
@@ -122,8 +122,9 @@ export class TileIndex {
     const m = dctMatrix(grid);
     const raw = new Float64Array(count * dims);
     const one = new Float64Array(dims);
+    const t = new Float64Array(grid * grid);
     for (let i = 0; i < count; i++) {
-      rotate(m, grid, w, data, i * dims, one);
+      rotate(m, grid, w, data, i * dims, one, t);
       raw.set(one, i * dims);
     }
     const variance = new Float64Array(dims);
@@ -137,14 +138,16 @@ export class TileIndex {
     const tree = buildTree(rot, dims, order);
     // The store is kept in tree order so a leaf's vectors sit side by side in memory.
     const vecs = new Float32Array(count * dims);
+    const head = new Float32Array(count * HEAD_DIMS);
     const tail = new Float32Array(count);
     for (let p = 0; p < count; p++) {
       vecs.set(rot.subarray(order[p] * dims, (order[p] + 1) * dims), p * dims);
+      head.set(rot.subarray(order[p] * dims, order[p] * dims + HEAD_DIMS), p * HEAD_DIMS);
       let t = 0;
       for (let j = HEAD_DIMS; j < dims; j++) t += vecs[p * dims + j] ** 2;
       tail[p] = Math.sqrt(t);
     }
-    return new TileIndex({ count, dims, grid, weights: w, perm, vecs, tail, order, tree });
+    return new TileIndex({ count, dims, grid, weights: w, perm, vecs, head, tail, order, tree });
   }
 
   /** The arrays of a built index, to hand to another thread. */
@@ -158,8 +161,8 @@ export class TileIndex {
   }
 
   /** Brings one feature vector (e.g. a target cell's) into the index's space. */
-  transform(features: Float32Array, at: number, out = new Float32Array(this.dims)): Float32Array {
-    rotate(this.dct, this.p.grid, this.p.weights, features, at, this.scratch);
+  transform(features: Float32Array, at: number, out: Float32Array = new Float32Array(this.dims)): Float32Array {
+    rotate(this.dct, this.p.grid, this.p.weights, features, at, this.scratch, this.scratch2);
     for (let k = 0; k < this.dims; k++) out[k] = this.scratch[this.p.perm[k]];
     return out;
   }
@@ -175,10 +178,6 @@ export class TileIndex {
     opts: { hint?: ArrayLike<number>; accept?: (entry: number) => boolean; into?: Neighbours; budget?: number } = {},
   ): Neighbours {
     const out = opts.into ?? { count: 0, tiles: new Int32Array(k), dist: new Float32Array(k) };
-    if (++this.stamp === 0x7fffffff) {
-      this.seen.fill(0);
-      this.stamp = 1;
-    }
     let qt = 0;
     for (let j = HEAD_DIMS; j < this.dims; j++) qt += q[j] * q[j];
     this.q = q;
@@ -230,29 +229,31 @@ export class TileIndex {
   }
 
   private consider(p: number): void {
-    if (this.seen[p] === this.stamp) return;
-    this.seen[p] = this.stamp;
-    const entry = this.p.order[p];
-    if (this.accept !== undefined && !this.accept(entry)) return;
     const q = this.q;
-    const vecs = this.p.vecs;
+    const head = this.p.head;
     const worst = this.worst;
-    const dims = this.dims;
-    const base = p * dims;
-    let s = 0;
-    for (let j = 0; j < HEAD_DIMS; j++) {
-      const d = q[j] - vecs[base + j];
-      s += d * d;
-    }
+    const h = p * HEAD_DIMS;
+    const d0 = q[0] - head[h];
+    const d1 = q[1] - head[h + 1];
+    const d2 = q[2] - head[h + 2];
+    const d3 = q[3] - head[h + 3];
+    let s = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
     if (s >= worst) return;
     const gap = this.qTail - this.p.tail[p];
     if (s + gap * gap >= worst) return;
+    const vecs = this.p.vecs;
+    const dims = this.dims;
+    const base = p * dims;
     for (let j = HEAD_DIMS; j < dims; j++) {
       const d = q[j] - vecs[base + j];
       s += d * d;
       if (s >= worst) return;
     }
+    const entry = this.p.order[p];
+    if (this.accept !== undefined && !this.accept(entry)) return;
     const { dist, tiles } = this.out;
+    // A hint may be met again in the tree: keep each entry once.
+    for (let i = 0; i < this.n; i++) if (tiles[i] === entry) return;
     const k = this.k;
     let i = this.n < k ? this.n++ : k - 1;
     while (i > 0 && dist[i - 1] > s) {

@@ -24,8 +24,6 @@ export type PlanOptions = {
   reusePenalty: number;
   /** Candidate tiles kept per cell; more gives the placement more freedom but costs time. */
   candidates: number;
-  /** Improvement passes after the first placement. */
-  passes: number;
   /**
    * How far apart two different variants (say, a tile and its mirror image) of one tile must be;
    * at most `distance`. The same variant always keeps `distance`.

@@ -35,8 +35,10 @@ export async function parallelCandidates(
     tiles: new Int32Array(n * kk),
     dist: new Float32Array(n * kk),
     count: new Uint16Array(n),
+    queries: new Float32Array(n * cells.features.dims),
   };
   results.forEach((r, b) => {
+    out.queries.set(r.queries, cuts[b] * cells.features.dims);
     out.tiles.set(r.tiles, cuts[b] * kk);
     out.dist.set(r.dist, cuts[b] * kk);
     out.count.set(r.count, cuts[b]);
