@@ -30,7 +30,13 @@ export function planOptions(opts: Partial<PlanOptions> = {}): PlanOptions {
  * The nearest `k` entries of each cell, closest first: `tiles[c*k + i]`, `dist[c*k + i]`, and each
  * cell's query in the index's space (`queries[c*dims ...]`), kept for later searches.
  */
-export type Candidates = { k: number; tiles: Int32Array; dist: Float32Array; count: Uint16Array; queries: Float32Array };
+export type Candidates = {
+  k: number;
+  tiles: Int32Array;
+  dist: Float32Array;
+  count: Uint16Array;
+  queries: Float32Array;
+};
 
 /**
  * Finds each cell's nearest entries. Cells are visited in raster order so each search starts from

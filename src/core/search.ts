@@ -51,7 +51,15 @@ function dctMatrix(n: number): Float64Array {
 }
 
 /** Per-channel weighted 2-D DCT of one grid×grid×3 vector (an orthonormal rotation, then scaling). */
-function rotate(m: Float64Array, n: number, w: Float64Array, src: Float32Array, at: number, out: Float64Array, t: Float64Array): void {
+function rotate(
+  m: Float64Array,
+  n: number,
+  w: Float64Array,
+  src: Float32Array,
+  at: number,
+  out: Float64Array,
+  t: Float64Array,
+): void {
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < n; y++) {
       for (let v = 0; v < n; v++) {

@@ -9,14 +9,8 @@ import { TileIndex } from '../core/search.js';
 import { parallelCandidates, type CandidatePool } from './candidates.js';
 import { expandVariants, transformTile, type Variants } from '../core/variants.js';
 import type { MosaicGrid, MosaicPlan, PlanOptions, RawImage } from '../core/types.js';
-import {
-  encodeImage,
-  MAX_SIDE,
-  photoSize,
-  readPhoto,
-  thumbnail,
-  type OutputFormat,
-} from '../adapters/imaging/sharp.js';
+import { MAX_SIDE, type OutputFormat } from '../adapters/imaging/formats.js';
+import type { Imaging } from '../ports.js';
 import type { TileLibrary } from '../adapters/library/disk.js';
 import { prefaultedBuffer } from '../adapters/prefault.js';
 
@@ -50,8 +44,8 @@ export type MosaicResult = {
   grid: MosaicGrid;
   image: RawImage;
   /** The encoded full image, or undefined when the format cannot hold it (then use Deep Zoom). */
-  encoded?: Buffer;
-  thumbnail?: Buffer;
+  encoded?: Uint8Array;
+  thumbnail?: Uint8Array;
   format: OutputFormat;
   warnings: string[];
   timings: Record<string, number>;
@@ -67,7 +61,7 @@ export async function createMosaic(
   photo: Uint8Array | RawImage,
   library: TileLibrary,
   options: MosaicOptions = {},
-  deps: { pool?: CandidatePool } = {},
+  deps: { imaging: Imaging; pool?: CandidatePool },
 ): Promise<MosaicResult> {
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
@@ -82,7 +76,7 @@ export async function createMosaic(
   }
   let t0 = performance.now();
   const isRaw = (p: Uint8Array | RawImage): p is RawImage => 'width' in p && 'data' in p;
-  const size = isRaw(photo) ? photo : await photoSize(photo, { maxInputPixels: options.maxInputPixels });
+  const size = isRaw(photo) ? photo : await deps.imaging.photoSize(photo, { maxInputPixels: options.maxInputPixels });
   let grid = mosaicGrid(size.width, size.height, { scale: options.scale ?? DEFAULT_SCALE, cell, cols: options.cols });
   if (options.scale === undefined && options.cols === undefined && grid.width * grid.height > AUTO_MAX_PIXELS) {
     const scale = Math.sqrt(AUTO_MAX_PIXELS / (size.width * size.height));
@@ -100,7 +94,9 @@ export async function createMosaic(
   // Features need about grid×4 px per cell; a larger photo is shrunk while decoding.
   const canvas = prefaultedBuffer(grid.width * grid.height * 3);
   const maxSide = Math.max(grid.cols, grid.rows) * library.grid * 4;
-  const target = isRaw(photo) ? photo : await readPhoto(photo, { maxInputPixels: options.maxInputPixels, maxSide });
+  const target = isRaw(photo)
+    ? photo
+    : await deps.imaging.readPhoto(photo, { maxInputPixels: options.maxInputPixels, maxSide });
   timings.decode = ms(t0);
 
   t0 = performance.now();
@@ -156,10 +152,7 @@ export async function createMosaic(
       `${grid.width}x${grid.height} is beyond ${format.toUpperCase()}'s limit of ${MAX_SIDE[format]} px a side: wrote Deep Zoom only`,
     );
   }
-  const [encoded, thumb] = await Promise.all([
-    fits ? encodeImage(image, { format, quality }) : undefined,
-    thumbWidth > 0 ? thumbnail(image, thumbWidth, { format, quality }) : undefined,
-  ]);
+  const out = await deps.imaging.encode(image, { format, quality, thumbnail: thumbWidth, full: fits });
   timings.encode = ms(t0);
-  return { plan: result, grid, image, encoded, thumbnail: thumb, format, warnings, timings };
+  return { plan: result, grid, image, encoded: out.image, thumbnail: out.thumbnail, format, warnings, timings };
 }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { findImages } from '../adapters/files.js';
-import { DEFAULT_MAX_INPUT_PIXELS } from '../adapters/imaging/sharp.js';
+import { DEFAULT_MAX_INPUT_PIXELS } from '../adapters/imaging/formats.js';
 import { WorkerPool } from '../adapters/workers.js';
 import type { TileDone, TileTask } from '../adapters/imaging/tile-worker.js';
 import { TileLibrary, type NewTile } from '../adapters/library/disk.js';

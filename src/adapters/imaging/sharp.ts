@@ -6,13 +6,10 @@ import { decodeJpegRgba, hasJpegEnd } from './jpeg-wasm.js';
 import { MosaicError } from '../../core/errors.js';
 import type { RawImage } from '../../core/types.js';
 
-/** sharp's own default input cap (0x3FFF² px); tiles and photos above it are refused. */
-export const DEFAULT_MAX_INPUT_PIXELS = 268_402_689;
-/** libjpeg's limit on a side; WebP's is 16,383 and PNG's is far larger. */
-export const MAX_SIDE = { jpeg: 65_500, webp: 16_383, png: 1_000_000 } as const;
-export type OutputFormat = keyof typeof MAX_SIDE;
+import { DEFAULT_MAX_INPUT_PIXELS, type OutputFormat } from './formats.js';
+import type { Encoded, EncodeRequest, Imaging, ReadOptions } from '../../ports.js';
 
-export type ReadOptions = { maxInputPixels?: number };
+export { DEFAULT_MAX_INPUT_PIXELS };
 type Input = string | Uint8Array;
 
 /** One libvips thread per image: parallelism comes from running several images at once. */
@@ -164,4 +161,26 @@ export async function writeDeepZoom(image: RawImage, base: string, quality: numb
     .toFile(`${base}.dz`);
   const { rm } = await import('node:fs/promises');
   await rm(`${base}_files/vips-properties.xml`, { force: true });
+}
+
+/** Imaging in this thread with sharp. */
+export class SharpImaging implements Imaging {
+  photoSize(bytes: Uint8Array, opts?: ReadOptions) {
+    return photoSize(bytes, opts);
+  }
+  readPhoto(bytes: Uint8Array, opts?: ReadOptions & { maxSide?: number }) {
+    return readPhoto(bytes, opts);
+  }
+  async encode(image: RawImage, req: EncodeRequest): Promise<Encoded> {
+    const opts = { format: req.format, quality: req.quality };
+    const [full, thumb] = await Promise.all([
+      req.full ? encodeImage(image, opts) : undefined,
+      req.thumbnail > 0 ? thumbnail(image, req.thumbnail, opts) : undefined,
+    ]);
+    return { image: full, thumbnail: thumb };
+  }
+  deepZoom(image: RawImage, base: string, quality: number) {
+    return writeDeepZoom(image, base, quality);
+  }
+  async close() {}
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Variants } from '../../core/variants.js';
 import { PermanentError } from '../../core/errors.js';
-import { writeDeepZoom, type OutputFormat } from '../../adapters/imaging/sharp.js';
+import type { OutputFormat } from '../../adapters/imaging/formats.js';
+import { ThreadedImaging } from '../../adapters/imaging/threaded.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
 import { candidatePool } from '../../services/candidates.js';
 import { createMosaic, DEFAULT_BLEND, DEFAULT_QUALITY, type MosaicOptions } from '../../services/mosaic.js';
@@ -84,6 +85,15 @@ export function registerMake(program: Command, io: Io, run: (fn: () => Promise<n
 }
 
 async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
+  const imaging = new ThreadedImaging();
+  try {
+    return await makeWith(io, imaging, photo, flags);
+  } finally {
+    await imaging.close();
+  }
+}
+
+async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: MakeFlags): Promise<number> {
   const started = performance.now();
   if (!flags.library === !flags.tiles) {
     throw new PermanentError('INVALID_OPTION', 'Give one of --library <dir> or --tiles <folder>');
@@ -128,7 +138,7 @@ async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
   // Threads pay off only for big grids; starting them costs more than a small search.
   const pool = options.cols !== undefined || (options.cell ?? 64) < 48 ? candidatePool() : undefined;
   try {
-    result = await createMosaic(bytes, library, options, { pool });
+    result = await createMosaic(bytes, library, options, { imaging, pool });
   } catch (err) {
     if (err instanceof PermanentError && err.code === 'UNREADABLE_IMAGE')
       throw new PermanentError(err.code, `${photo}: ${err.message}`);
@@ -159,7 +169,9 @@ async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
   if (flags.dzi || !result.encoded) {
     const base = withSuffix(flags.output, '');
     await fs.rm(`${base}_files`, { recursive: true, force: true });
-    writes.push(writeDeepZoom(result.image, base, Math.min(result.format === 'jpeg' ? (flags.quality ?? 80) : 80, 90)));
+    writes.push(
+      imaging.deepZoom(result.image, base, Math.min(result.format === 'jpeg' ? (flags.quality ?? 80) : 80, 90)),
+    );
     written.dzi = `${base}.dzi`;
   }
   await Promise.all(writes);

@@ -3,7 +3,6 @@ import { DEFAULT_FEATURE_GRID } from '../../core/features.js';
 import { checkInt } from '../../core/options.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
 import { addTiles, removeTiles, type AddTilesSummary } from '../../services/tiles.js';
-import { writeDemo } from '../../services/demo.js';
 import { plural, type Io } from '../output.js';
 import { num } from '../parse.js';
 import { progress } from '../progress.js';
@@ -105,6 +104,7 @@ export function registerTiles(program: Command, io: Io, run: (fn: () => Promise<
     .option('--json', 'print a machine-readable summary')
     .action((dir: string, opts: { count: number; size?: number; json?: boolean }) =>
       run(async () => {
+        const { writeDemo } = await import('../../services/demo.js');
         const r = await writeDemo(dir, { count: opts.count, size: opts.size ?? DEFAULT_TILE_SIZE });
         if (opts.json) io.out(JSON.stringify(r));
         else {
