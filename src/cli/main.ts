@@ -23,7 +23,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   };
   registerMake(program, io, run);
   registerTiles(program, io, run);
-  program.commands.forEach((c) => c.option('--verbose', 'show stack traces on errors'));
+  const addVerbose = (c: Command): void => {
+    if (c.commands.length === 0) c.option('--verbose', 'show stack traces on errors');
+    c.commands.forEach(addVerbose);
+  };
+  program.commands.forEach(addVerbose);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (err) {

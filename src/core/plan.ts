@@ -8,7 +8,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   distance: 5,
   maxUses: 0,
   seed: 1,
-  reusePenalty: 0.02,
+  reusePenalty: 0.15,
   candidates: 6,
   variantDistance: 5,
 };

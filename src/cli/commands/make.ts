@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Variants } from '../../core/variants.js';
-import { PermanentError } from '../../core/errors.js';
+import { MosaicError, PermanentError } from '../../core/errors.js';
 import type { OutputFormat } from '../../adapters/imaging/formats.js';
 import { ThreadedImaging } from '../../adapters/imaging/threaded.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
@@ -12,7 +12,7 @@ import { candidatePool } from '../../services/candidates.js';
 import { createMosaic, DEFAULT_BLEND, DEFAULT_QUALITY, type MosaicOptions } from '../../services/mosaic.js';
 import { plural, type Io } from '../output.js';
 import { num } from '../parse.js';
-import { addWithReport } from './tiles.js';
+import { addWithReport, DEFAULT_TILE_SIZE } from './tiles.js';
 
 type MakeFlags = {
   library?: string;
@@ -30,18 +30,19 @@ type MakeFlags = {
   thumbnail?: number;
   variants?: Variants;
   variantDistance?: number;
+  reusePenalty?: number;
   dzi?: boolean;
   json?: boolean;
 };
 
 const FORMAT_BY_EXT: Record<string, OutputFormat> = { '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.png': 'png' };
 
-/** Where `--tiles <folder>` keeps the library it builds, one per folder. */
-export function cachedLibraryDir(folder: string, env: NodeJS.ProcessEnv = process.env): string {
+/** Where `--tiles <folder>` keeps the library it builds: one per folder and tile size. */
+export function cachedLibraryDir(folder: string, size: number, env: NodeJS.ProcessEnv = process.env): string {
   const base = env.MOSAICME_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mosaicme');
   const abs = path.resolve(folder);
   const key = createHash('sha256').update(abs).digest('hex').slice(0, 12);
-  return path.join(base, 'libraries', `${path.basename(abs) || 'root'}-${key}`);
+  return path.join(base, 'libraries', `${path.basename(abs) || 'root'}-${key}-${size}px`);
 }
 
 async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
@@ -77,6 +78,11 @@ export function registerMake(program: Command, io: Io, run: (fn: () => Promise<n
     .option('--quality <q>', `JPEG/WebP quality 1-100 (default ${DEFAULT_QUALITY})`, num)
     .option('--variants <set>', 'also use tiles mirrored (mirror), turned (rotate) or both (all); default none')
     .option('--variant-distance <n>', 'how close two variants of one tile may be (default: --distance)', num)
+    .option(
+      '--reuse-penalty <x>',
+      'cost of each further use of a tile: higher gives more variety, lower more fidelity (default 0.15)',
+      num,
+    )
     .option('--format <f>', 'jpeg, webp or png (default: from the output name)')
     .option('--thumbnail <px>', 'thumbnail width, 0 for none (default 120)', num)
     .option('--dzi', 'also write a Deep Zoom pyramid (<output>.dzi and <output>_files/) for the web viewer')
@@ -106,12 +112,10 @@ async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: 
   const timings: Record<string, number> = {};
   if (flags.tiles) {
     const t0 = performance.now();
-    libDir = cachedLibraryDir(flags.tiles);
-    const s = await addWithReport(io, libDir, [flags.tiles], {
-      json: flags.json,
-      label: 'preparing tiles',
-      size: flags.cell,
-    });
+    // Tiles are prepared at the cell size, at least 64 px so a later larger cell stays sharp.
+    const size = Math.max(flags.cell ?? DEFAULT_TILE_SIZE, DEFAULT_TILE_SIZE);
+    libDir = cachedLibraryDir(flags.tiles, size);
+    const s = await addWithReport(io, libDir, [flags.tiles], { json: flags.json, label: 'preparing tiles', size });
     if (!flags.json && s.added > 0)
       io.err(`prepared ${plural(s.added, 'new tile')} from ${flags.tiles} (cached in ${libDir})`);
     timings.library = Math.round(performance.now() - t0);
@@ -132,6 +136,7 @@ async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: 
     thumbnail: flags.thumbnail,
     variants: flags.variants,
     variantDistance: flags.variantDistance,
+    reusePenalty: flags.reusePenalty,
   };
   for (const k of Object.keys(options) as (keyof MosaicOptions)[]) if (options[k] === undefined) delete options[k];
   let result;
@@ -140,9 +145,8 @@ async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: 
   try {
     result = await createMosaic(bytes, library, options, { imaging, pool });
   } catch (err) {
-    if (err instanceof PermanentError && err.code === 'UNREADABLE_IMAGE')
-      throw new PermanentError(err.code, `${photo}: ${err.message}`);
-    if (err instanceof Error && 'code' in err && (err.code === 'UNREADABLE_IMAGE' || err.code === 'IMAGE_TOO_LARGE')) {
+    // Image errors describe the file without naming it; here the name is known.
+    if (err instanceof MosaicError && (err.code === 'UNREADABLE_IMAGE' || err.code === 'IMAGE_TOO_LARGE')) {
       throw new PermanentError(err.code, `${photo}: ${err.message}`, { cause: err });
     }
     throw err;

@@ -39,6 +39,7 @@ export function registerTiles(program: Command, io: Io, run: (fn: () => Promise<
     .action((dir: string, paths: string[], opts: { size?: number; json?: boolean }) =>
       run(async () => {
         const s = await addWithReport(io, dir, paths, opts);
+        if (s.total === 0) io.err(`no photos found in ${paths.join(', ')}`);
         if (opts.json) io.out(JSON.stringify(s));
         else {
           io.out(
