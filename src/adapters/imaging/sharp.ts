@@ -165,8 +165,9 @@ export async function writeDeepZoom(image: RawImage, base: string, quality: numb
 
 /** Imaging in this thread with sharp. */
 export class SharpImaging implements Imaging {
-  photoSize(bytes: Uint8Array, opts?: ReadOptions) {
-    return photoSize(bytes, opts);
+  async photoSize(bytes: Uint8Array, opts?: ReadOptions) {
+    const { width, height } = await photoSize(bytes, opts);
+    return { width, height };
   }
   readPhoto(bytes: Uint8Array, opts?: ReadOptions & { maxSide?: number }) {
     return readPhoto(bytes, opts);
