@@ -1,6 +1,6 @@
 import type { RawImage } from './core/types.js';
-import type { OutputFormat } from './adapters/imaging/formats.js';
 
+export type OutputFormat = 'jpeg' | 'webp' | 'png';
 export type ReadOptions = { maxInputPixels?: number };
 export type EncodeRequest = {
   format: OutputFormat;

@@ -9,3 +9,5 @@ export * from './random.js';
 export * from './search.js';
 export * from './plan.js';
 export * from './render.js';
+export * from './variants.js';
+export * from './demo.js';

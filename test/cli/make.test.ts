@@ -52,6 +52,43 @@ test('make writes the mosaic, its thumbnail and a JSON summary', async () => {
   assert.equal(s.output.bytes, (await readFile(out('m.jpg'))).length);
 });
 
+test('a CMYK photo and an EXIF-rotated photo work as targets, upright', async () => {
+  const cmyk = path.join(root, 'cmyk.jpg');
+  await raw(90, 60, 6).toColourspace('cmyk').jpeg().toFile(cmyk);
+  const a = await mosaicme([
+    'make',
+    cmyk,
+    '--library',
+    lib,
+    '-o',
+    out('cmyk.jpg'),
+    '--cols',
+    '9',
+    '--cell',
+    '8',
+    '--json',
+  ]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.deepEqual(JSON.parse(a.stdout).grid, { cols: 9, rows: 6, cell: 8 });
+  const turned = path.join(root, 'turned.jpg');
+  await raw(90, 60, 7).jpeg().withMetadata({ orientation: 6 }).toFile(turned);
+  const b = await mosaicme([
+    'make',
+    turned,
+    '--library',
+    lib,
+    '-o',
+    out('turned.jpg'),
+    '--cols',
+    '6',
+    '--cell',
+    '8',
+    '--json',
+  ]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(JSON.parse(b.stdout).grid, { cols: 6, rows: 9, cell: 8 });
+});
+
 test('the mosaic looks like the photo', async () => {
   // Compare 8x6 versions of photo and mosaic: a mosaic of the photo is much closer to it than to its mirror image.
   const small = async (file: string, flop = false) => {
