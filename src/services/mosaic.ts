@@ -77,10 +77,12 @@ export async function createMosaic(
   let t0 = performance.now();
   const isRaw = (p: Uint8Array | RawImage): p is RawImage => 'width' in p && 'data' in p;
   const size = isRaw(photo) ? photo : await deps.imaging.photoSize(photo, { maxInputPixels: options.maxInputPixels });
-  let grid = mosaicGrid(size.width, size.height, { scale: options.scale ?? DEFAULT_SCALE, cell, cols: options.cols });
-  if (options.scale === undefined && options.cols === undefined && grid.width * grid.height > AUTO_MAX_PIXELS) {
-    const scale = Math.sqrt(AUTO_MAX_PIXELS / (size.width * size.height));
-    grid = mosaicGrid(size.width, size.height, { scale, cell });
+  // Without an explicit size, a large photo gets a smaller scale instead of a gigapixel canvas.
+  const auto = options.scale === undefined && options.cols === undefined;
+  const capped = Math.min(DEFAULT_SCALE, Math.sqrt(AUTO_MAX_PIXELS / (size.width * size.height)));
+  const scale = auto ? capped : (options.scale ?? DEFAULT_SCALE);
+  const grid = mosaicGrid(size.width, size.height, { scale, cell, cols: options.cols });
+  if (auto && capped < DEFAULT_SCALE) {
     warnings.push(
       `The photo is large: made the mosaic ${grid.width}x${grid.height} (scale ${scale.toFixed(2)}) instead of 10x; pass --scale to choose`,
     );

@@ -89,6 +89,29 @@ test('a CMYK photo and an EXIF-rotated photo work as targets, upright', async ()
   assert.deepEqual(JSON.parse(b.stdout).grid, { cols: 6, rows: 9, cell: 8 });
 });
 
+test('a large photo without --scale is kept under 150 megapixels, with a note', async () => {
+  const big = path.join(root, 'big.jpg');
+  await raw(4000, 3000, 8).jpeg().toFile(big);
+  const r = await mosaicme([
+    'make',
+    big,
+    '--library',
+    lib,
+    '-o',
+    out('big.jpg'),
+    '--cell',
+    '64',
+    '--thumbnail',
+    '0',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.ok(s.output.width * s.output.height <= 150e6 * 1.01, `${s.output.width}x${s.output.height}`);
+  assert.ok(s.output.width >= 14000, `${s.output.width}`);
+  assert.match(r.stderr, /note: The photo is large: made the mosaic \d+x\d+ \(scale 3\.54\) instead of 10x/);
+});
+
 test('the mosaic looks like the photo', async () => {
   // Compare 8x6 versions of photo and mosaic: a mosaic of the photo is much closer to it than to its mirror image.
   const small = async (file: string, flop = false) => {
