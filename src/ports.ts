@@ -26,3 +26,36 @@ export interface Imaging {
   deepZoom(image: RawImage, base: string, quality: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What a store knows of one object. `metadata` keys are lower case, as S3 returns them. */
+export type ObjectInfo = {
+  key: string;
+  size: number;
+  lastModified: Date;
+  contentType?: string;
+  metadata: Record<string, string>;
+};
+export type PutOptions = { contentType?: string; metadata?: Record<string, string> };
+
+/**
+ * Object storage in buckets, as the original system used S3. Keys may contain `/`. Writes are
+ * whole-object and atomic: a reader sees the old object or the new one, never part of one.
+ * Not in it: versioning, ACLs, partial reads.
+ */
+export interface Storage {
+  /** Creates the bucket when missing. */
+  ensureBucket(bucket: string): Promise<void>;
+  put(bucket: string, key: string, body: Uint8Array, opts?: PutOptions): Promise<void>;
+  /** Uploads a file from disk; large files go up in parts. */
+  putFile(bucket: string, key: string, file: string, opts?: PutOptions): Promise<void>;
+  /** The object's bytes, or undefined when there is none. */
+  get(bucket: string, key: string): Promise<Uint8Array | undefined>;
+  head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  /** Every object whose key starts with `prefix`, in key order, fetched page by page; without metadata (use `head`). */
+  list(bucket: string, prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Deleting what is not there is not an error. */
+  delete(bucket: string, key: string): Promise<void>;
+  /** A URL a browser can GET the object from for `expiresIn` seconds, or undefined when the store has none (serve it through the app). */
+  url(bucket: string, key: string, expiresIn?: number): Promise<string | undefined>;
+  close(): Promise<void>;
+}
