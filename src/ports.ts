@@ -59,3 +59,20 @@ export interface Storage {
   url(bucket: string, key: string, expiresIn?: number): Promise<string | undefined>;
   close(): Promise<void>;
 }
+
+/**
+ * A key-value cache with expiry and change notifications. It only ever holds copies: whatever is
+ * in it can be rebuilt from storage, so a lost value or a lost notification loses nothing.
+ * Not in it: transactions, persistence guarantees.
+ */
+export interface Cache {
+  get(key: string): Promise<string | undefined>;
+  /** `ttl` in seconds; without it the value stays until replaced or deleted. */
+  set(key: string, value: string, ttl?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Tells subscribers of `channel`; delivery is best effort. */
+  publish(channel: string, message: string): Promise<void>;
+  /** Calls `handler` for each message on `channel` until the returned function is called. */
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
