@@ -76,3 +76,27 @@ export interface Cache {
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+export type Delivery = { /** 1 on the first try */ attempt: number };
+export type DeadLetter = { message: unknown; reason: string; attempts: number };
+export type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
+
+/**
+ * Durable work queues, as the original's RabbitMQ queues (mosaic-in, mosaic-eng, …). A message is
+ * removed only after its handler resolves. A handler that throws is retried with growing delays,
+ * up to the queue's attempt limit; then, or at once for a PermanentError, the message moves to the
+ * queue's dead letters with the error's message as the reason. Delivery is at least once: a
+ * process killed mid-job gets the message again, so handlers must be idempotent.
+ * Not in it: priorities, ordering guarantees across consumers, delayed sends.
+ */
+export interface Queue {
+  send(queue: string, message: unknown): Promise<void>;
+  consume(queue: string, handler: Handler, opts?: { prefetch?: number }): Promise<{ stop(): Promise<void> }>;
+  /** Messages waiting (not counting those being handled or dead). */
+  depth(queue: string): Promise<number>;
+  deadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;
+  close(): Promise<void>;
+}
+
+export type RetryPolicy = { maxAttempts: number; baseDelayMs: number };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000 };
