@@ -96,7 +96,12 @@ const bool = z
   .transform((s) => s.trim().toLowerCase())
   .pipe(z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']))
   .transform((s) => ['1', 'true', 'yes', 'on'].includes(s));
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number from ${min} to ${max}` })
+    .int({ error: `expected a whole number from ${min} to ${max}` })
+    .min(min, { error: `expected a whole number from ${min} to ${max}` })
+    .max(max, { error: `expected a whole number from ${min} to ${max}` });
 const name = z.string().regex(/^[\w.-]{1,255}$/, 'letters, digits, dot, dash and underscore only');
 const url = (protocols: string[]) =>
   z.string().refine(
