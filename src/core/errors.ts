@@ -8,6 +8,9 @@ export const ERROR_CODES = [
   'LIBRARY_CORRUPT',
   'LIBRARY_MISMATCH',
   'LIBRARY_LOCKED',
+  'INVALID_MESSAGE',
+  'UNSAFE_URL',
+  'DOWNLOAD_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,0 +1,75 @@
+import { PermanentError } from '../core/errors.js';
+
+/** A mosaic request as the pipeline carries it, whatever shape it arrived in. */
+export type MosaicRequest = {
+  /** Request id: also the object key stem in every bucket (`<id>.jpg`), as the original used media ids. */
+  id: string;
+  /** Who asked: a handle without `@`, or a name given on the upload page. */
+  username?: string;
+  /** Where the photo is: already in the input bucket (`key`), or to be fetched (`url`). */
+  source: { key: string } | { url: string };
+  network?: string;
+};
+
+const ID = /^[\w-]{1,128}$/;
+
+const text = (v: unknown, field: string, max = 256): string | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new PermanentError('INVALID_MESSAGE', `${field} must be text`);
+  const s = String(v).trim();
+  if (s.length > max) throw new PermanentError('INVALID_MESSAGE', `${field} is longer than ${max} characters`);
+  return s;
+};
+
+/**
+ * Reads a queue message into a request. Accepts ours (`{id, username, key | url}`) and the
+ * original's two shapes: `{"twitter_user", "media_id"}` (photo stored as `<media_id>.jpg` in the
+ * input bucket) and `{"twitter_handler", "user_name", "img_url"}`. Anything else is a
+ * PermanentError with the reason, so it is dead-lettered at once instead of retried.
+ * @example parseRequest({ twitter_user: 'alice', media_id: '123' }) // { id: '123', username: 'alice', source: { key: '123.jpg' } }
+ */
+export function parseRequest(message: unknown): MosaicRequest {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    throw new PermanentError('INVALID_MESSAGE', 'malformed message: not a JSON object');
+  }
+  const m = message as Record<string, unknown>;
+  const handle = (v: unknown) => text(v, 'username', 64)?.replace(/^@/, '');
+  let req: MosaicRequest;
+  if ('media_id' in m) {
+    const id = text(m.media_id, 'media_id');
+    if (!id) throw new PermanentError('INVALID_MESSAGE', 'media_id is empty');
+    req = { id, username: handle(m.twitter_user), source: { key: `${id}.jpg` }, network: 'x' };
+  } else if ('img_url' in m) {
+    const url = text(m.img_url, 'img_url', 2048);
+    if (!url) throw new PermanentError('INVALID_MESSAGE', 'img_url is empty');
+    const id = text(m.id, 'id') ?? idFromUrl(url);
+    req = { id, username: handle(m.user_name ?? m.twitter_handler), source: { url }, network: 'x' };
+  } else if ('id' in m && ('key' in m || 'url' in m)) {
+    const id = text(m.id, 'id')!;
+    const key = text(m.key, 'key', 1024);
+    const url = text(m.url, 'url', 2048);
+    req = {
+      id,
+      username: handle(m.username),
+      source: key ? { key } : { url: url! },
+      network: text(m.network, 'network', 32),
+    };
+  } else {
+    const keys = Object.keys(m).slice(0, 5).join(', ') || 'none';
+    throw new PermanentError('INVALID_MESSAGE', `unknown message shape (fields: ${keys})`);
+  }
+  if (!ID.test(req.id))
+    throw new PermanentError(
+      'INVALID_MESSAGE',
+      `id ${JSON.stringify(req.id.slice(0, 40))} is not letters, digits, - or _`,
+    );
+  return req;
+}
+
+/** A stable id for a request that came with only an image URL: the same URL gives the same id. */
+function idFromUrl(url: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const c of Buffer.from(url)) h = BigInt.asUintN(64, (h ^ BigInt(c)) * 0x100000001b3n);
+  return `u${h.toString(36)}`;
+}
