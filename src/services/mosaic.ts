@@ -61,7 +61,12 @@ export async function createMosaic(
   photo: Uint8Array | RawImage,
   library: TileLibrary,
   options: MosaicOptions = {},
-  deps: { imaging: Imaging; pool?: CandidatePool },
+  deps: {
+    imaging: Imaging;
+    pool?: CandidatePool;
+    /** Called after each phase with the share of the work done (0–100), roughly by time. */
+    onProgress?: (percent: number, phase: string) => void;
+  },
 ): Promise<MosaicResult> {
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
@@ -100,19 +105,23 @@ export async function createMosaic(
     ? photo
     : await deps.imaging.readPhoto(photo, { maxInputPixels: options.maxInputPixels, maxSide });
   timings.decode = ms(t0);
+  deps.onProgress?.(5, 'decode');
 
   t0 = performance.now();
   const cells = targetCells(target, grid, library.grid);
   const expanded = expandVariants(library.featureSet(), options.variants ?? DEFAULT_VARIANTS);
   const index = TileIndex.build(expanded.features);
   timings.features = ms(t0);
+  deps.onProgress?.(20, 'features');
 
   t0 = performance.now();
   const candidates = await parallelCandidates(cells, index, plan.candidates, deps.pool);
   timings.search = ms(t0);
+  deps.onProgress?.(40, 'search');
   t0 = performance.now();
   const result = planMosaic(cells, expanded.features, plan, index, expanded.tile, candidates);
   timings.plan = ms(t0);
+  deps.onProgress?.(55, 'plan');
   if (result.stats.effectiveDistance < plan.distance) {
     warnings.push(
       `The library has ${library.count} tiles, too few to keep the same tile ${plan.distance} cells apart ` +
@@ -141,11 +150,13 @@ export async function createMosaic(
     prepared.set(e, { pixels: px, mean: tileMean(px, cell) });
   }
   timings.read = ms(t0);
+  deps.onProgress?.(65, 'read');
 
   t0 = performance.now();
   await canvas.ready;
   const image = renderMosaic(result, (t) => prepared.get(t)!, cells.means, { blend }, canvas.data);
   timings.render = ms(t0);
+  deps.onProgress?.(75, 'render');
 
   t0 = performance.now();
   const fits = Math.max(grid.width, grid.height) <= MAX_SIDE[format];
@@ -156,5 +167,6 @@ export async function createMosaic(
   }
   const out = await deps.imaging.encode(image, { format, quality, thumbnail: thumbWidth, full: fits });
   timings.encode = ms(t0);
+  deps.onProgress?.(100, 'encode');
   return { plan: result, grid, image, encoded: out.image, thumbnail: out.thumbnail, format, warnings, timings };
 }
