@@ -18,16 +18,24 @@ test('the engine API takes pixels and a library and returns a plan, images and p
   const library = await TileLibrary.open(dir);
   const progress: [number, string][] = [];
   const photo = syntheticPhoto(80, 60);
-  const r = await createMosaic(photo, library, { cols: 20, cell: 16, thumbnail: 50 }, {
-    imaging: new SharpImaging(),
-    onProgress: (p, phase) => progress.push([p, phase]),
-  });
+  const r = await createMosaic(
+    photo,
+    library,
+    { cols: 20, cell: 16, thumbnail: 50 },
+    {
+      imaging: new SharpImaging(),
+      onProgress: (p, phase) => progress.push([p, phase]),
+    },
+  );
   assert.deepEqual([r.grid.cols, r.grid.rows, r.grid.width], [20, 15, 320]);
   assert.equal(r.plan.tiles.length, 300);
   assert.equal((await sharp(r.encoded!).metadata()).width, 320);
   assert.equal((await sharp(r.thumbnail!).metadata()).width, 50);
   const percents = progress.map((p) => p[0]);
-  assert.deepEqual(percents, [...percents].sort((a, b) => a - b));
+  assert.deepEqual(
+    percents,
+    [...percents].sort((a, b) => a - b),
+  );
   assert.equal(percents.at(-1), 100);
   assert.deepEqual(
     progress.map((p) => p[1]),

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { MemoryCache } from '../adapters/cache/memory.js';
+import { RedisCache } from '../adapters/cache/redis.js';
+import { DiskStorage } from '../adapters/storage/disk.js';
+import { ALL_KEY, entryKey, readGallery, rebuildGalleryCache, type GalleryCacheConfig } from './gallery-cache.js';
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-gallery-'));
+after(() => rm(root, { recursive: true, force: true }));
+const storage = new DiskStorage(root);
+const cfg: GalleryCacheConfig = {
+  buckets: { outLarge: 'mosaic-outlarge', outSmall: 'mosaic-outsmall' },
+  cacheLife: 600,
+  defaultUsername: 'mosaicme',
+  urlFor: async (bucket, key) => `/files/${bucket}/${key}`,
+};
+
+const finished = async (id: string, username: string | undefined, minutesAgo: number) => {
+  const metadata = username ? { username } : undefined;
+  await storage.put('mosaic-outlarge', `${id}.jpg`, Buffer.from('large'), { metadata });
+  await storage.put('mosaic-outsmall', `${id}.jpg`, Buffer.from('small'), { metadata });
+  const t = new Date(Date.now() - minutesAgo * 60_000);
+  await utimes(path.join(root, 'mosaic-outlarge', `${id}.jpg`), t, t);
+};
+
+test("the cache is rebuilt from the buckets under the original's keys and shapes, newest first", async () => {
+  await finished('111', 'alice', 30);
+  await finished('222', 'bob', 5);
+  await finished('333', undefined, 10);
+  await storage.put('mosaic-outsmall', 'half.jpg', Buffer.from('no large one yet'));
+  const cache = new MemoryCache();
+  const list = await rebuildGalleryCache({ storage, cache }, cfg);
+  assert.equal(list.size, 3);
+  assert.deepEqual(
+    list.mosaics.map((m) => [m.id, m.username]),
+    [
+      ['222', 'bob'],
+      ['333', 'mosaicme'],
+      ['111', 'alice'],
+    ],
+  );
+  assert.deepEqual(Object.keys(list.mosaics[0]), ['id', 'url_small', 'url_large', 'username', 'date']);
+  assert.equal(list.mosaics[0].url_small, '/files/mosaic-outsmall/222.jpg');
+  assert.deepEqual(JSON.parse((await cache.get(ALL_KEY))!), list);
+  assert.deepEqual(JSON.parse((await cache.get(entryKey('111')))!), list.mosaics[2]);
+});
+
+test('a lost cache heals from storage, and a cache that is down is skipped', async () => {
+  const cache = new MemoryCache();
+  const first = await readGallery({ storage, cache }, cfg);
+  assert.equal(first.size, 3);
+  assert.ok(await cache.get(ALL_KEY), 'the read filled the cache');
+  const down = new RedisCache({ url: 'redis://127.0.0.1:1' });
+  const withoutCache = await readGallery({ storage, cache: down }, cfg);
+  assert.deepEqual(withoutCache, first);
+  await down.close();
+});
