@@ -1,0 +1,44 @@
+import type { Cache, Storage } from '../ports.js';
+
+export type RequestState = 'queued' | 'rendering' | 'publishing' | 'done' | 'failed';
+export type RequestStatus = {
+  id: string;
+  state: RequestState;
+  /** While rendering: 0–100. */
+  percent?: number;
+  /** When failed: why, in words a person understands. */
+  reason?: string;
+  username?: string;
+  updatedAt: string;
+};
+
+const key = (id: string) => `requests/${id}.json`;
+const cacheKey = (id: string) => `mosaic:request:${id}`;
+
+/**
+ * Where every request's status lives: in storage (the truth, in the input bucket under
+ * `requests/`) and in the cache (fast, and what live pages listen to: each change is published on
+ * `mosaic:events`). A cache that is down is skipped.
+ */
+export class RequestStatuses {
+  constructor(
+    private readonly deps: { storage: Storage; cache: Cache },
+    private readonly bucket: string,
+  ) {}
+
+  async set(id: string, change: Omit<RequestStatus, 'id' | 'updatedAt'>): Promise<RequestStatus> {
+    const status: RequestStatus = { id, ...change, updatedAt: new Date().toISOString() };
+    const json = JSON.stringify(status);
+    await this.deps.storage.put(this.bucket, key(id), Buffer.from(json), { contentType: 'application/json' });
+    await this.deps.cache.set(cacheKey(id), json, 24 * 3600).catch(() => {});
+    await this.deps.cache.publish('mosaic:events', JSON.stringify({ type: 'request', status })).catch(() => {});
+    return status;
+  }
+
+  async get(id: string): Promise<RequestStatus | undefined> {
+    const cached = await this.deps.cache.get(cacheKey(id)).catch(() => undefined);
+    if (cached) return JSON.parse(cached) as RequestStatus;
+    const stored = await this.deps.storage.get(this.bucket, key(id));
+    return stored ? (JSON.parse(Buffer.from(stored).toString('utf8')) as RequestStatus) : undefined;
+  }
+}
