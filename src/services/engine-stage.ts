@@ -1,0 +1,147 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MosaicError, PermanentError } from '../core/errors.js';
+import type { TileLibrary } from '../adapters/library/disk.js';
+import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
+import type { CandidatePool } from './candidates.js';
+import type { EngineJob } from './intake.js';
+import { createMosaic, type MosaicOptions } from './mosaic.js';
+import type { RequestStatuses } from './requests.js';
+
+export type FinishedJob = { id: string; username?: string; key: string; width: number; height: number };
+
+export type EngineDeps = {
+  storage: Storage;
+  queue: Queue;
+  statuses: RequestStatuses;
+  imaging: Imaging;
+  /** The shared tile library, as it is now (it may grow between jobs). */
+  library: () => Promise<TileLibrary>;
+  pool?: CandidatePool;
+};
+export type EngineConfig = {
+  buckets: { in: string; outLarge: string; outSmall: string };
+  finishQueue: string;
+  thumbnailSize: number;
+  maxAttempts: number;
+  mosaic: MosaicOptions;
+};
+
+function parseJob(message: unknown): EngineJob {
+  const m = message as Partial<EngineJob> | null;
+  if (!m || typeof m.id !== 'string' || !/^[\w-]{1,128}$/.test(m.id) || typeof m.key !== 'string') {
+    throw new PermanentError('INVALID_MESSAGE', 'malformed engine job: needs id and key');
+  }
+  return { id: m.id, key: m.key, username: typeof m.username === 'string' ? m.username : undefined };
+}
+
+/** Uploads a Deep Zoom pyramid written under `dir` as `<id>.dzi` and `<id>_files/…`. */
+async function uploadDeepZoom(storage: Storage, bucket: string, dir: string): Promise<void> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const keys = files.map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+  // Tiles first, the .dzi last: a viewer that finds the .dzi finds every tile it names.
+  keys.sort((a, b) => Number(a.endsWith('.dzi')) - Number(b.endsWith('.dzi')));
+  for (let i = 0; i < keys.length; i += 16) {
+    await Promise.all(
+      keys
+        .slice(i, i + 16)
+        .map((k) =>
+          storage.putFile(bucket, k, path.join(dir, k), {
+            contentType: k.endsWith('.dzi') ? 'application/xml' : 'image/jpeg',
+          }),
+        ),
+    );
+  }
+}
+
+/**
+ * The engine stage: a queued photo becomes a mosaic in the output buckets — the large image and its
+ * Deep Zoom pyramid in `outLarge`, the thumbnail in `outSmall`, all as `<id>…` with the
+ * requester's `username` in the metadata as the original did — then a job on the finish queue.
+ * Progress is reported on the request's status. Idempotent by id: a job whose outputs exist is
+ * only passed on, so a redelivered message makes no second mosaic.
+ */
+export const engineStage =
+  (deps: EngineDeps, cfg: EngineConfig) =>
+  async (message: unknown, delivery: Delivery): Promise<void> => {
+    const job = parseJob(message);
+    const out = `${job.id}.jpg`;
+    const [large, small] = await Promise.all([
+      deps.storage.head(cfg.buckets.outLarge, out),
+      deps.storage.head(cfg.buckets.outSmall, out),
+    ]);
+    if (large && small) {
+      await deps.statuses.set(job.id, { state: 'publishing', username: job.username });
+      const width = Number(large.metadata.width ?? 0);
+      const height = Number(large.metadata.height ?? 0);
+      await deps.queue.send(cfg.finishQueue, {
+        id: job.id,
+        username: job.username,
+        key: out,
+        width,
+        height,
+      } satisfies FinishedJob);
+      return;
+    }
+    const tmp = await mkdtemp(path.join(os.tmpdir(), `mosaicme-${job.id}-`));
+    try {
+      const photo = await deps.storage.get(cfg.buckets.in, job.key);
+      if (!photo)
+        throw new PermanentError('UNREADABLE_IMAGE', `the photo ${job.key} is not in bucket ${cfg.buckets.in}`);
+      let last = -1;
+      await deps.statuses.set(job.id, { state: 'rendering', percent: 0, username: job.username });
+      const result = await createMosaic(
+        photo,
+        await deps.library(),
+        { ...cfg.mosaic, thumbnail: cfg.thumbnailSize, format: 'jpeg' },
+        {
+          imaging: deps.imaging,
+          pool: deps.pool,
+          onProgress: (percent) => {
+            if (percent - last < 10 && percent < 100) return;
+            last = percent;
+            void deps.statuses.set(job.id, { state: 'rendering', percent, username: job.username }).catch(() => {});
+          },
+        },
+      );
+      const metadata = {
+        ...(job.username ? { username: job.username } : {}),
+        width: String(result.grid.width),
+        height: String(result.grid.height),
+        cols: String(result.grid.cols),
+        rows: String(result.grid.rows),
+      };
+      await deps.imaging.deepZoom(result.image, path.join(tmp, job.id), 80);
+      await uploadDeepZoom(deps.storage, cfg.buckets.outLarge, tmp);
+      if (result.encoded)
+        await deps.storage.put(cfg.buckets.outLarge, out, result.encoded, { contentType: 'image/jpeg', metadata });
+      // The thumbnail last: a mosaic counts as finished once both images exist.
+      await deps.storage.put(cfg.buckets.outSmall, out, result.thumbnail!, { contentType: 'image/jpeg', metadata });
+      await deps.statuses.set(job.id, { state: 'publishing', username: job.username });
+      await deps.queue.send(cfg.finishQueue, {
+        id: job.id,
+        username: job.username,
+        key: out,
+        width: result.grid.width,
+        height: result.grid.height,
+      } satisfies FinishedJob);
+    } catch (err) {
+      const permanent =
+        err instanceof PermanentError ||
+        (err instanceof MosaicError &&
+          ['UNREADABLE_IMAGE', 'IMAGE_TOO_LARGE', 'INVALID_OPTION', 'OUTPUT_TOO_LARGE'].includes(err.code));
+      if (permanent || delivery.attempt >= cfg.maxAttempts) {
+        await deps.statuses.set(job.id, {
+          state: 'failed',
+          reason: err instanceof Error ? err.message : String(err),
+          username: job.username,
+        });
+        if (permanent && !(err instanceof PermanentError))
+          throw new PermanentError((err as MosaicError).code, (err as Error).message, { cause: err });
+      }
+      throw err;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  };
