@@ -100,3 +100,23 @@ export interface Queue {
 
 export type RetryPolicy = { maxAttempts: number; baseDelayMs: number };
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000 };
+
+/** What a publisher is given to answer a requester. */
+export type Reply = {
+  id: string;
+  username?: string;
+  network?: string;
+  /** The reply text, already filled in. */
+  text: string;
+  /** The mosaic's page in the gallery. */
+  url: string;
+  thumbnail: Uint8Array;
+};
+
+/** Answers the person who asked for a mosaic (a log line, a webhook, a social network). */
+export interface Publisher {
+  readonly name: string;
+  /** Whether this publisher answers requests from `network` (undefined: uploads and others). */
+  handles(network: string | undefined): boolean;
+  reply(reply: Reply): Promise<void>;
+}

@@ -44,13 +44,11 @@ async function uploadDeepZoom(storage: Storage, bucket: string, dir: string): Pr
   keys.sort((a, b) => Number(a.endsWith('.dzi')) - Number(b.endsWith('.dzi')));
   for (let i = 0; i < keys.length; i += 16) {
     await Promise.all(
-      keys
-        .slice(i, i + 16)
-        .map((k) =>
-          storage.putFile(bucket, k, path.join(dir, k), {
-            contentType: k.endsWith('.dzi') ? 'application/xml' : 'image/jpeg',
-          }),
-        ),
+      keys.slice(i, i + 16).map((k) =>
+        storage.putFile(bucket, k, path.join(dir, k), {
+          contentType: k.endsWith('.dzi') ? 'application/xml' : 'image/jpeg',
+        }),
+      ),
     );
   }
 }

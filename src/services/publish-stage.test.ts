@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { MemoryCache } from '../adapters/cache/memory.js';
+import { LogPublisher } from '../adapters/publishers/log.js';
+import { sign, SIGNATURE_HEADER, WebhookPublisher } from '../adapters/publishers/webhook.js';
+import { DiskQueue } from '../adapters/queue/disk.js';
+import { DiskStorage } from '../adapters/storage/disk.js';
+import { publishStage, replyText } from './publish-stage.js';
+import { RequestStatuses } from './requests.js';
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-publish-'));
+const received: { body: string; signature: string }[] = [];
+let fail = false;
+const hook = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    received.push({ body, signature: String(req.headers[SIGNATURE_HEADER]) });
+    res.writeHead(fail ? 500 : 204).end();
+  });
+});
+await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+after(async () => {
+  await new Promise((r) => hook.close(r));
+  await rm(root, { recursive: true, force: true });
+});
+
+const storage = new DiskStorage(path.join(root, 's'));
+const queue = new DiskQueue(path.join(root, 'q'), { maxAttempts: 3, baseDelayMs: 20 }, 20);
+const statuses = new RequestStatuses({ storage, cache: new MemoryCache() }, 'mosaic-in');
+const lines: string[] = [];
+const handle = publishStage(
+  {
+    storage,
+    queue,
+    statuses,
+    publishers: [
+      new LogPublisher((l) => lines.push(l)),
+      new WebhookPublisher({ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, secret: 's3cret' }),
+    ],
+  },
+  {
+    bucketSmall: 'mosaic-outsmall',
+    doneQueue: 'mosaic-done',
+    template: 'Hi @%s Here is your Mosaic:%s',
+    pageUrl: 'https://gallery.example/mosaic/{id}',
+    maxAttempts: 3,
+  },
+);
+
+test('reply templates: ours and the original twitterText', () => {
+  assert.equal(
+    replyText('Hi @{handle}, here is your mosaic: {url}', 'alice', 'https://g/1'),
+    'Hi @alice, here is your mosaic: https://g/1',
+  );
+  assert.equal(
+    replyText('Hi @%s Here is your Mosaic:%s.More info at the booth!', 'bob', 'https://g/2'),
+    'Hi @bob Here is your Mosaic:https://g/2.More info at the booth!',
+  );
+});
+
+test('every publisher answers with the text, the link and the thumbnail; the request is done', async () => {
+  await storage.put('mosaic-outsmall', '42.jpg', Buffer.from('thumb-bytes'));
+  await handle({ id: '42', username: 'alice', key: '42.jpg' }, { attempt: 1 });
+  assert.deepEqual(lines, ['reply to @alice (42): Hi @alice Here is your Mosaic:https://gallery.example/mosaic/42']);
+  const { body, signature } = received[0];
+  assert.equal(signature, sign('s3cret', body), 'signed with the shared secret');
+  const json = JSON.parse(body);
+  assert.equal(json.url, 'https://gallery.example/mosaic/42');
+  assert.equal(Buffer.from(json.thumbnail, 'base64').toString(), 'thumb-bytes');
+  assert.equal((await statuses.get('42'))?.state, 'done');
+  assert.equal(await queue.depth('mosaic-done'), 1);
+});
+
+test('a failing webhook makes the job retry, and the last try marks the request', async () => {
+  fail = true;
+  await storage.put('mosaic-outsmall', '43.jpg', Buffer.from('t'));
+  await assert.rejects(handle({ id: '43', username: 'bob', key: '43.jpg' }, { attempt: 1 }), /webhook answered 500/);
+  assert.notEqual((await statuses.get('43'))?.state, 'failed');
+  await assert.rejects(handle({ id: '43', username: 'bob', key: '43.jpg' }, { attempt: 3 }), /webhook answered 500/);
+  assert.match((await statuses.get('43'))?.reason ?? '', /reply failed: webhook answered 500/);
+  fail = false;
+});
