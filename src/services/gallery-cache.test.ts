@@ -6,7 +6,14 @@ import { after, test } from 'node:test';
 import { MemoryCache } from '../adapters/cache/memory.js';
 import { RedisCache } from '../adapters/cache/redis.js';
 import { DiskStorage } from '../adapters/storage/disk.js';
-import { ALL_KEY, entryKey, readGallery, rebuildGalleryCache, type GalleryCacheConfig } from './gallery-cache.js';
+import {
+  ALL_KEY,
+  cacheStage,
+  entryKey,
+  readGallery,
+  rebuildGalleryCache,
+  type GalleryCacheConfig,
+} from './gallery-cache.js';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-gallery-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -57,4 +64,20 @@ test('a lost cache heals from storage, and a cache that is down is skipped', asy
   const withoutCache = await readGallery({ storage, cache: down }, cfg);
   assert.deepEqual(withoutCache, first);
   await down.close();
+});
+
+test('a finished mosaic goes to the front of the cached list at once, and is announced', async () => {
+  const cache = new MemoryCache();
+  await rebuildGalleryCache({ storage, cache }, cfg);
+  const events: string[] = [];
+  await cache.subscribe('mosaic:events', (m) => events.push(m));
+  await finished('444', 'dora', 0);
+  await cacheStage({ storage, cache }, cfg)({ id: '444', username: 'dora', key: '444.jpg' });
+  const list = JSON.parse((await cache.get(ALL_KEY))!);
+  assert.equal(list.size, 4);
+  assert.equal(list.mosaics[0].id, '444');
+  assert.equal(JSON.parse((await cache.get(entryKey('444')))!).username, 'dora');
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(JSON.parse(events[0]).mosaic.id, '444');
+  await assert.rejects(cacheStage({ storage, cache }, cfg)({ id: 'ghost' }), /not in both output buckets/);
 });

@@ -1,3 +1,4 @@
+import { PermanentError } from '../core/errors.js';
 import type { Cache, Storage } from '../ports.js';
 
 /** One mosaic as the original's cache and API showed it. */
@@ -65,4 +66,59 @@ export async function readGallery(deps: Deps, cfg: GalleryCacheConfig): Promise<
     return listFromStorage(deps.storage, cfg);
   }
   return rebuildGalleryCache(deps, cfg).catch(() => listFromStorage(deps.storage, cfg));
+}
+
+/**
+ * The cacher stage: a finished mosaic goes into the cache at once (its own key, and the front of
+ * `mosaic:all`), and live pages hear of it on `mosaic:events`. When `mosaic:all` is missing, the
+ * whole list is rebuilt from storage instead.
+ */
+export const cacheStage =
+  (deps: Deps, cfg: GalleryCacheConfig) =>
+  async (message: unknown): Promise<void> => {
+    const m = message as { id?: unknown; key?: unknown } | null;
+    if (!m || typeof m.id !== 'string') throw new PermanentError('INVALID_MESSAGE', 'malformed done job: needs id');
+    const key = typeof m.key === 'string' ? m.key : `${m.id}.jpg`;
+    const [large, small] = await Promise.all([
+      deps.storage.head(cfg.buckets.outLarge, key),
+      deps.storage.head(cfg.buckets.outSmall, key),
+    ]);
+    if (!large || !small) throw new PermanentError('UNREADABLE_IMAGE', `mosaic ${m.id} is not in both output buckets`);
+    const entry: MosaicEntry = {
+      id: m.id,
+      url_small: await cfg.urlFor(cfg.buckets.outSmall, key),
+      url_large: await cfg.urlFor(cfg.buckets.outLarge, key),
+      username: small.metadata.username || cfg.defaultUsername,
+      date: large.lastModified.toISOString(),
+    };
+    await deps.cache.set(entryKey(entry.id), JSON.stringify(entry));
+    const all = await deps.cache.get(ALL_KEY);
+    if (all) {
+      const list = JSON.parse(all) as MosaicList;
+      const mosaics = [entry, ...list.mosaics.filter((x) => x.id !== entry.id)];
+      await deps.cache.set(ALL_KEY, JSON.stringify({ mosaics, size: mosaics.length }), cfg.cacheLife);
+    } else {
+      await rebuildGalleryCache(deps, cfg);
+    }
+    await deps.cache.publish('mosaic:events', JSON.stringify({ type: 'mosaic', mosaic: entry })).catch(() => {});
+  };
+
+/** Rebuilds the cache now and every `seconds`, so a lost cache heals by itself (the original's WAIT_TIME). */
+export function refreshGalleryCache(
+  deps: Deps,
+  cfg: GalleryCacheConfig,
+  seconds: number,
+  onError: (err: unknown) => void,
+): () => void {
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = rebuildGalleryCache(deps, cfg).catch(onError);
+  };
+  tick();
+  const timer = setInterval(tick, seconds * 1000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    void running;
+  };
 }
