@@ -36,6 +36,9 @@ export type Config = {
   thumbnailSize: number;
   replyText?: string;
   galleryUrl?: string;
+  /** The tile library the engines use (embedded: created with demo tiles on first start). */
+  libraryDir: string;
+  webhook?: { url: string; secret: string };
   /** The files that were read, for `mosaicme check`. */
   files: string[];
 };
@@ -151,6 +154,9 @@ const Env = z.object({
   THUMBNAIL_SIZE: int(16, 2048).default(120),
   REPLY_TEXT: z.string().optional(),
   GALLERY_URL: url(['http:', 'https:']).optional(),
+  LIBRARY_DIR: z.string().min(1).optional(),
+  WEBHOOK_URL: url(['http:', 'https:']).optional(),
+  WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 /** The settings folder the original read (`/mosaic/setting/`), here inside DATA_DIR. */
@@ -190,6 +196,8 @@ export function loadConfig(
   if (e.S3_SECRET_KEY && !e.S3_ACCESS_KEY) problems.push('S3_ACCESS_KEY: needed with S3_SECRET_KEY');
   if (e.MOSAIC_STORAGE === 'disk' && (e.S3_ENDPOINT || e.S3_HOST))
     problems.push('MOSAIC_STORAGE: disk, but an S3 endpoint is set too');
+  if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET)
+    problems.push('WEBHOOK_SECRET: needed with WEBHOOK_URL, to sign what is sent');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const s3Endpoint =
@@ -232,6 +240,8 @@ export function loadConfig(
     thumbnailSize: e.THUMBNAIL_SIZE,
     replyText: e.REPLY_TEXT,
     galleryUrl: e.GALLERY_URL,
+    libraryDir: path.resolve(cwd, e.LIBRARY_DIR ?? path.join(dataDir, 'library')),
+    webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,
     files,
   };
 }
@@ -256,5 +266,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
         : config.storage,
     queue: config.queue.kind === 'rabbitmq' ? { ...config.queue, url: maskUrl(config.queue.url) } : config.queue,
     cache: config.cache.kind === 'redis' ? { ...config.cache, url: maskUrl(config.cache.url) } : config.cache,
+    webhook: config.webhook ? { url: config.webhook.url, secret: '***' } : undefined,
   };
 }

@@ -3,6 +3,7 @@ import { processIo, reportError, type Io } from './output.js';
 import { registerMake } from './commands/make.js';
 import { registerTiles } from './commands/tiles.js';
 import { registerCheck } from './commands/check.js';
+import { registerServe } from './commands/serve.js';
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process too. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerMake(program, io, run);
   registerTiles(program, io, run);
   registerCheck(program, io, run);
+  registerServe(program, io, run);
   const addVerbose = (c: Command): void => {
     if (c.commands.length === 0) c.option('--verbose', 'show stack traces on errors');
     c.commands.forEach(addVerbose);

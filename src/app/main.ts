@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { ThreadedImaging } from '../adapters/imaging/threaded.js';
+import { TileLibrary } from '../adapters/library/disk.js';
+import { LogPublisher } from '../adapters/publishers/log.js';
+import { WebhookPublisher } from '../adapters/publishers/webhook.js';
+import { DEFAULT_RETRY, type Publisher } from '../ports.js';
+import { candidatePool } from '../services/candidates.js';
+import { writeDemo } from '../services/demo.js';
+import { engineStage } from '../services/engine-stage.js';
+import { cacheStage, refreshGalleryCache, type GalleryCacheConfig } from '../services/gallery-cache.js';
+import { intake } from '../services/intake.js';
+import { DEFAULT_REPLY_TEXT, publishStage } from '../services/publish-stage.js';
+import { RequestStatuses } from '../services/requests.js';
+import { download, DEFAULT_DOWNLOAD } from '../adapters/http/download.js';
+import { buildApp, urlFor } from '../web/app.js';
+import { closeAll, compose } from './compose.js';
+import type { Config } from './config.js';
+
+export const ROLES = ['web', 'intake', 'engine', 'publish', 'cache'] as const;
+export type Role = (typeof ROLES)[number];
+export type Log = (line: string) => void;
+
+/**
+ * Starts the given roles in this process over the configured adapters, and returns a function
+ * that stops them gracefully: the web server first (no new requests), then the consumers (jobs in
+ * flight finish), then the connections.
+ */
+export async function startRoles(
+  config: Config,
+  roles: readonly Role[],
+  log: Log,
+): Promise<{ stop: () => Promise<void>; port?: number }> {
+  const deps = compose(config);
+  const imaging = new ThreadedImaging();
+  const statuses = new RequestStatuses(deps, config.buckets.in);
+  const stops: (() => Promise<void>)[] = [];
+  await Promise.all(Object.values(config.buckets).map((b) => deps.storage.ensureBucket(b)));
+  const base = config.galleryUrl ?? `http://localhost:${config.port}`;
+  const gallery: GalleryCacheConfig = {
+    buckets: config.buckets,
+    cacheLife: config.cacheLife,
+    defaultUsername: 'mosaicme',
+    urlFor: urlFor(deps.storage),
+  };
+  const onError = (what: string) => (err: unknown) =>
+    log(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+
+  if (roles.includes('intake')) {
+    const handler = intake(
+      { ...deps, statuses, imaging, download: (url) => download(url, DEFAULT_DOWNLOAD) },
+      { bucketIn: config.buckets.in, engineQueue: config.queues.engine, maxAttempts: DEFAULT_RETRY.maxAttempts },
+    );
+    stops.push((await deps.queue.consume(config.queues.in, handler, { prefetch: 4 })).stop);
+  }
+  if (roles.includes('engine')) {
+    if (!existsSync(config.libraryDir)) {
+      log(`no tile library at ${config.libraryDir}: making the demo library there`);
+      await writeDemo(config.libraryDir, { count: 2000, size: 64 });
+    }
+    const pool = candidatePool();
+    const handler = engineStage(
+      { ...deps, statuses, imaging, pool, library: () => TileLibrary.open(config.libraryDir) },
+      {
+        buckets: config.buckets,
+        finishQueue: config.queues.finish,
+        thumbnailSize: config.thumbnailSize,
+        maxAttempts: DEFAULT_RETRY.maxAttempts,
+        mosaic: {},
+      },
+    );
+    stops.push((await deps.queue.consume(config.queues.engine, handler, { prefetch: 1 })).stop);
+    stops.push(() => pool.close());
+  }
+  if (roles.includes('publish')) {
+    const publishers: Publisher[] = [new LogPublisher(log)];
+    if (config.webhook) publishers.push(new WebhookPublisher(config.webhook));
+    const handler = publishStage(
+      { ...deps, statuses, publishers },
+      {
+        bucketSmall: config.buckets.outSmall,
+        doneQueue: config.queues.done,
+        template: config.replyText ?? DEFAULT_REPLY_TEXT,
+        pageUrl: `${base}/mosaics/{id}`,
+        maxAttempts: DEFAULT_RETRY.maxAttempts,
+      },
+    );
+    stops.push((await deps.queue.consume(config.queues.finish, handler, { prefetch: 4 })).stop);
+  }
+  if (roles.includes('cache')) {
+    stops.push((await deps.queue.consume(config.queues.done, cacheStage(deps, gallery), { prefetch: 4 })).stop);
+    const stopRefresh = refreshGalleryCache(deps, gallery, config.waitTime, onError('cache rebuild'));
+    stops.push(async () => stopRefresh());
+  }
+  let port: number | undefined;
+  if (roles.includes('web')) {
+    const app = buildApp(
+      { ...deps, statuses, imaging },
+      { gallery, bucketIn: config.buckets.in, requestQueue: config.queues.in, maxUploadBytes: 25 * 1024 * 1024 },
+    );
+    await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
+    port = (app.server.address() as { port: number }).port;
+    log(`MosaicMe is at http://localhost:${port}/mosaic/`);
+    stops.unshift(async () => void (await app.close()));
+  }
+  return {
+    port,
+    stop: async () => {
+      for (const stop of stops) await stop().catch(onError('stopping'));
+      await imaging.close();
+      await closeAll(deps);
+    },
+  };
+}

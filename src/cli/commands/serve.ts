@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { PermanentError } from '../../core/errors.js';
+import type { Io } from '../output.js';
+
+async function runRoles(io: Io, roles: string[], configFiles?: string[]): Promise<number> {
+  const { loadConfig, ConfigError } = await import('../../app/config.js');
+  const { startRoles, ROLES } = await import('../../app/main.js');
+  for (const r of roles) {
+    if (!(ROLES as readonly string[]).includes(r))
+      throw new PermanentError(
+        'INVALID_OPTION',
+        `Expected one of ${ROLES.join(', ')} for role but received ${JSON.stringify(r)}`,
+      );
+  }
+  let config;
+  try {
+    config = loadConfig(process.env, { configFiles: configFiles?.map((f) => path.resolve(f)) });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const running = await startRoles(config, roles as (typeof ROLES)[number][], (line) => io.err(line));
+  io.err(
+    `running: ${roles.join(', ')} (storage ${config.storage.kind}, queue ${config.queue.kind}, cache ${config.cache.kind})`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  io.err('stopping: finishing the jobs in hand');
+  await running.stop();
+  return 0;
+}
+
+export function registerServe(program: Command, io: Io, run: (fn: () => Promise<number>) => Promise<void>): void {
+  program
+    .command('serve')
+    .description('run everything in one process: web, intake, engine, publish, cache')
+    .option('--config <file...>', "the original's engine.ini or ecsconfig.properties")
+    .action((opts: { config?: string[] }) =>
+      run(() => runRoles(io, ['web', 'intake', 'engine', 'publish', 'cache'], opts.config)),
+    );
+
+  program
+    .command('worker')
+    .description('run one or more pipeline stages: web, intake, engine, publish, cache')
+    .argument('<roles...>', 'the roles to run')
+    .option('--config <file...>', "the original's engine.ini or ecsconfig.properties")
+    .action((roles: string[], opts: { config?: string[] }) => run(() => runRoles(io, roles, opts.config)));
+
+  program
+    .command('submit')
+    .description('ask a running MosaicMe for a mosaic of a photo, and wait for it')
+    .argument('<photo>', 'the photo')
+    .option('--name <name>', 'who asks (shown in the gallery)')
+    .option('--server <url>', 'the MosaicMe server', 'http://localhost:8000')
+    .option('--no-wait', 'return as soon as the request is accepted')
+    .action((photo: string, opts: { name?: string; server: string; wait: boolean }) =>
+      run(async () => {
+        const bytes = await readFile(photo).catch(() => {
+          throw new PermanentError('UNREADABLE_IMAGE', `${photo}: file not found`);
+        });
+        const form = new FormData();
+        form.append('photo', new Blob([bytes]), path.basename(photo));
+        if (opts.name) form.append('name', opts.name);
+        const res = await fetch(new URL('/api/requests', opts.server), { method: 'POST', body: form }).catch(
+          (err: Error) => {
+            throw new PermanentError('INVALID_OPTION', `cannot reach ${opts.server}: ${err.message}`);
+          },
+        );
+        const body = (await res.json()) as { id?: string; message?: string };
+        if (res.status !== 202 || !body.id) {
+          io.err(`mosaicme: ${photo}: ${body.message ?? `server answered ${res.status}`}`);
+          return 1;
+        }
+        io.out(`request ${body.id} accepted`);
+        if (!opts.wait) return 0;
+        let last = '';
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 500));
+          const s = (await (await fetch(new URL(`/api/requests/${body.id}`, opts.server))).json()) as {
+            state: string;
+            percent?: number;
+            reason?: string;
+          };
+          const line = s.state === 'rendering' ? `rendering ${s.percent ?? 0}%` : s.state;
+          if (line !== last) io.err((last = line));
+          if (s.state === 'done') {
+            io.out(`done: ${new URL(`/mosaic/${body.id}/`, opts.server)}`);
+            return 0;
+          }
+          if (s.state === 'failed') {
+            io.err(`mosaicme: failed: ${s.reason}`);
+            return 1;
+          }
+        }
+      }),
+    );
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT, mosaicme } from '../helpers/cli.js';
+import { raw } from '../helpers/fixtures.js';
+
+let data: string;
+let port: number;
+let server: ChildProcess | undefined;
+let log = '';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+/** `mosaicme serve` with no configuration but a port and a data folder: the embedded mode. */
+async function startServer(): Promise<void> {
+  server = spawn(process.execPath, [path.join(ROOT, 'bin', 'mosaicme.js'), 'serve'], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: data, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stderr!.on('data', (d) => (log += d));
+  const end = Date.now() + 30_000;
+  while (!log.includes('running:')) {
+    if (Date.now() > end || server.exitCode !== null) throw new Error(`serve did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const api = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${p}`, init);
+const upload = async (photo: Buffer, name?: string) => {
+  const form = new FormData();
+  form.append('photo', new Blob([new Uint8Array(photo)]), 'photo.jpg');
+  if (name) form.append('name', name);
+  return api('/api/requests', { method: 'POST', body: form });
+};
+const statusOf = async (id: string) =>
+  (await (await api(`/api/requests/${id}`)).json()) as { state: string; percent?: number; reason?: string };
+const waitFor = async (id: string, states: string[], ms = 60_000) => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = await statusOf(id);
+    if (states.includes(s.state) || Date.now() > end) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+before(async () => {
+  data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-e2e-'));
+  port = await freePort();
+  // A small demo library keeps the test quick; serve would make a larger one itself.
+  const r = await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '400', '--size', '32']);
+  assert.equal(r.code, 0, r.stderr);
+  await startServer();
+});
+after(async () => {
+  server?.kill('SIGKILL');
+  await rm(data, { recursive: true, force: true });
+});
+
+test('an uploaded photo becomes a mosaic in the gallery, with its requester', async () => {
+  const res = await upload(await raw(200, 150, 1).jpeg().toBuffer(), '@alice');
+  assert.equal(res.status, 202);
+  const { id } = (await res.json()) as { id: string };
+  const s = await waitFor(id, ['done', 'failed']);
+  assert.equal(s.state, 'done', JSON.stringify(s));
+  const list = (await (await api('/mosaic/')).json()) as {
+    mosaics: { id: string; username: string; url_small: string }[];
+    size: number;
+  };
+  const mine = list.mosaics.find((m) => m.id === id);
+  assert.equal(mine?.username, 'alice');
+  assert.equal(list.size, list.mosaics.length);
+  assert.deepEqual(Object.keys(mine!), ['id', 'url_small', 'url_large', 'username', 'date']);
+  assert.equal((await api(mine!.url_small)).status, 200);
+  assert.equal(((await (await api(`/mosaic/${id}/`)).json()) as { id: string }).id, id);
+  assert.match(log, new RegExp(`reply to @alice \\(${id}\\): Hi @alice, here is your mosaic: `));
+});
+
+test('a non-image upload is refused with a reason, and the server goes on', async () => {
+  const res = await upload(Buffer.from('not a photo at all'));
+  assert.equal(res.status, 415);
+  assert.match(((await res.json()) as { message: string }).message, /not an image/);
+  assert.equal((await api('/healthz')).status, 200);
+  assert.equal((await api('/api/requests/nope')).status, 404);
+});
+
+test('kill -9 of the server mid-job: after a restart the job completes', async () => {
+  const res = await upload(await raw(900, 700, 2).jpeg().toBuffer(), 'bob');
+  const { id } = (await res.json()) as { id: string };
+  const s = await waitFor(id, ['rendering', 'publishing', 'done'], 30_000);
+  assert.equal(s.state, 'rendering', 'caught it mid-job');
+  server!.kill('SIGKILL');
+  await new Promise((r) => server!.once('exit', r));
+  log = '';
+  await startServer();
+  const done = await waitFor(id, ['done', 'failed']);
+  assert.equal(done.state, 'done', JSON.stringify(done));
+  const list = (await (await api('/mosaic/')).json()) as { mosaics: { id: string }[] };
+  assert.ok(list.mosaics.some((m) => m.id === id));
+});
