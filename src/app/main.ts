@@ -59,7 +59,7 @@ export async function startRoles(
     }
     const pool = candidatePool();
     const handler = engineStage(
-      { ...deps, statuses, imaging, pool, library: () => TileLibrary.open(config.libraryDir) },
+      { ...deps, statuses, imaging, pool, log, library: () => TileLibrary.open(config.libraryDir) },
       {
         buckets: config.buckets,
         finishQueue: config.queues.finish,

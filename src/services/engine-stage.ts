@@ -19,6 +19,7 @@ export type EngineDeps = {
   /** The shared tile library, as it is now (it may grow between jobs). */
   library: () => Promise<TileLibrary>;
   pool?: CandidatePool;
+  log?: (line: string) => void;
 };
 export type EngineConfig = {
   buckets: { in: string; outLarge: string; outSmall: string };
@@ -116,6 +117,9 @@ export const engineStage =
         await deps.storage.put(cfg.buckets.outLarge, out, result.encoded, { contentType: 'image/jpeg', metadata });
       // The thumbnail last: a mosaic counts as finished once both images exist.
       await deps.storage.put(cfg.buckets.outSmall, out, result.thumbnail!, { contentType: 'image/jpeg', metadata });
+      deps.log?.(
+        `mosaic ${job.id} rendered: ${result.grid.width}x${result.grid.height} in ${Object.values(result.timings).reduce((a, b) => a + b, 0)} ms`,
+      );
       await deps.statuses.set(job.id, { state: 'publishing', username: job.username });
       await deps.queue.send(cfg.finishQueue, {
         id: job.id,
