@@ -87,7 +87,9 @@ export async function startRoles(
     stops.push((await deps.queue.consume(config.queues.finish, handler, { prefetch: 4 })).stop);
   }
   if (roles.includes('cache')) {
-    stops.push((await deps.queue.consume(config.queues.done, cacheStage(deps, gallery), { prefetch: 4 })).stop);
+    stops.push(
+      (await deps.queue.consume(config.queues.done, cacheStage({ ...deps, statuses }, gallery), { prefetch: 4 })).stop,
+    );
     const stopRefresh = refreshGalleryCache(deps, gallery, config.waitTime, onError('cache rebuild'));
     stops.push(async () => stopRefresh());
   }

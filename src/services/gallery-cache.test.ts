@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { MemoryCache } from '../adapters/cache/memory.js';
 import { RedisCache } from '../adapters/cache/redis.js';
 import { DiskStorage } from '../adapters/storage/disk.js';
+import { RequestStatuses } from './requests.js';
 import {
   ALL_KEY,
   cacheStage,
@@ -72,7 +73,9 @@ test('a finished mosaic goes to the front of the cached list at once, and is ann
   const events: string[] = [];
   await cache.subscribe('mosaic:events', (m) => events.push(m));
   await finished('444', 'dora', 0);
-  await cacheStage({ storage, cache }, cfg)({ id: '444', username: 'dora', key: '444.jpg' });
+  const statuses = new RequestStatuses({ storage, cache }, 'mosaic-in');
+  await cacheStage({ storage, cache, statuses }, cfg)({ id: '444', username: 'dora', key: '444.jpg' });
+  assert.equal((await statuses.get('444'))?.state, 'done', 'done once it shows in the gallery');
   const list = JSON.parse((await cache.get(ALL_KEY))!);
   assert.equal(list.size, 4);
   assert.equal(list.mosaics[0].id, '444');

@@ -1,5 +1,6 @@
 import { PermanentError } from '../core/errors.js';
 import type { Cache, Storage } from '../ports.js';
+import type { RequestStatuses } from './requests.js';
 
 /** One mosaic as the original's cache and API showed it. */
 export type MosaicEntry = { id: string; url_small: string; url_large: string; username: string; date: string };
@@ -70,11 +71,11 @@ export async function readGallery(deps: Deps, cfg: GalleryCacheConfig): Promise<
 
 /**
  * The cacher stage: a finished mosaic goes into the cache at once (its own key, and the front of
- * `mosaic:all`), and live pages hear of it on `mosaic:events`. When `mosaic:all` is missing, the
+ * `mosaic:all`), live pages hear of it on `mosaic:events`, and its request is marked done. When `mosaic:all` is missing, the
  * whole list is rebuilt from storage instead.
  */
 export const cacheStage =
-  (deps: Deps, cfg: GalleryCacheConfig) =>
+  (deps: Deps & { statuses?: RequestStatuses }, cfg: GalleryCacheConfig) =>
   async (message: unknown): Promise<void> => {
     const m = message as { id?: unknown; key?: unknown } | null;
     if (!m || typeof m.id !== 'string') throw new PermanentError('INVALID_MESSAGE', 'malformed done job: needs id');
@@ -101,6 +102,7 @@ export const cacheStage =
       await rebuildGalleryCache(deps, cfg);
     }
     await deps.cache.publish('mosaic:events', JSON.stringify({ type: 'mosaic', mosaic: entry })).catch(() => {});
+    await deps.statuses?.set(m.id, { state: 'done', username: small.metadata.username });
   };
 
 /** Rebuilds the cache now and every `seconds`, so a lost cache heals by itself (the original's WAIT_TIME). */

@@ -34,8 +34,8 @@ export type PublishConfig = {
 };
 
 /**
- * The publisher stage: answers the requester through every publisher that handles their network,
- * marks the request done and passes it to the done queue (the cacher's). A publisher that fails
+ * The publisher stage: answers the requester through every publisher that handles their network
+ * and passes the mosaic to the done queue (the cacher's, which marks the request done). A publisher that fails
  * makes the job retry (publishers must tolerate a second reply attempt).
  */
 export const publishStage =
@@ -65,6 +65,6 @@ export const publishStage =
       }
       throw err;
     }
-    await deps.statuses.set(job.id, { state: 'done', username: job.username });
+    // 'done' is set by the cacher, once the mosaic shows in the gallery.
     await deps.queue.send(cfg.doneQueue, { id: job.id, username: job.username, key: job.key });
   };
