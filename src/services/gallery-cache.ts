@@ -92,14 +92,18 @@ export const cacheStage =
       username: small.metadata.username || cfg.defaultUsername,
       date: large.lastModified.toISOString(),
     };
-    await deps.cache.set(entryKey(entry.id), JSON.stringify(entry));
-    const all = await deps.cache.get(ALL_KEY);
-    if (all) {
-      const list = JSON.parse(all) as MosaicList;
-      const mosaics = [entry, ...list.mosaics.filter((x) => x.id !== entry.id)];
-      await deps.cache.set(ALL_KEY, JSON.stringify({ mosaics, size: mosaics.length }), cfg.cacheLife);
-    } else {
-      await rebuildGalleryCache(deps, cfg);
+    try {
+      await deps.cache.set(entryKey(entry.id), JSON.stringify(entry));
+      const all = await deps.cache.get(ALL_KEY);
+      if (all) {
+        const list = JSON.parse(all) as MosaicList;
+        const mosaics = [entry, ...list.mosaics.filter((x) => x.id !== entry.id)];
+        await deps.cache.set(ALL_KEY, JSON.stringify({ mosaics, size: mosaics.length }), cfg.cacheLife);
+      } else {
+        await rebuildGalleryCache(deps, cfg);
+      }
+    } catch {
+      // The cache is away: the gallery reads storage meanwhile, and the periodic rebuild refills it.
     }
     await deps.cache.publish('mosaic:events', JSON.stringify({ type: 'mosaic', mosaic: entry })).catch(() => {});
     await deps.statuses?.set(m.id, { state: 'done', username: small.metadata.username });
