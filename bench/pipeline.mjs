@@ -19,13 +19,19 @@ const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
 const REQUESTS = Number(args.requests ?? 16);
-const ENGINES = String(args.engines ?? '1,2').split(',').map(Number);
+const ENGINES = String(args.engines ?? '1,2')
+  .split(',')
+  .map(Number);
 const AMQP = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const REDIS = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/8`;
 
 checkCli();
 ensureCorpus();
-const library = args.library ?? (fs.existsSync(path.join(ROOT, 'bench/.cache/out/lib-ours-large/library.json')) ? path.join(ROOT, 'bench/.cache/out/lib-ours-large') : null);
+const library =
+  args.library ??
+  (fs.existsSync(path.join(ROOT, 'bench/.cache/out/lib-ours-large/library.json'))
+    ? path.join(ROOT, 'bench/.cache/out/lib-ours-large')
+    : null);
 const targets = fs.readdirSync(path.join(CORPUS, 'targets')).map((f) => path.join(CORPUS, 'targets', f));
 
 const freePort = () =>
@@ -37,7 +43,10 @@ const freePort = () =>
   });
 
 function start(roles, env) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/mosaicme.js'), 'worker', ...roles], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/mosaicme.js'), 'worker', ...roles], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   child.stderr.on('data', (d) => (log += d));
   return {
@@ -96,7 +105,14 @@ async function runWith(engines) {
   fs.rmSync(data, { recursive: true, force: true });
   const latencies = [...submitted].map(([rid, t]) => (done.get(rid).at - t) / 1000);
   const failed = [...done.values()].filter((d) => d.state === 'failed').length;
-  return { engines, wall, perMinute: (REQUESTS / wall) * 60, latency: median(latencies), worst: Math.max(...latencies), failed };
+  return {
+    engines,
+    wall,
+    perMinute: (REQUESTS / wall) * 60,
+    latency: median(latencies),
+    worst: Math.max(...latencies),
+    failed,
+  };
 }
 
 const rows = [];
@@ -109,12 +125,17 @@ const lines = [
   '',
   '```',
   `$ node bench/pipeline.mjs --requests ${REQUESTS} --engines ${ENGINES.join(',')}`,
-  ...Object.entries(machineInfo()).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map((x) => x.toFixed(2)).join(' ') : v}`),
+  ...Object.entries(machineInfo()).map(
+    ([k, v]) => `${k}: ${Array.isArray(v) ? v.map((x) => x.toFixed(2)).join(' ') : v}`,
+  ),
   `library: ${library ?? 'demo (made on first start)'}; RabbitMQ, Redis, storage on disk; 8000 px mosaics (corpus targets, default settings)`,
   '```',
   '',
   '| engines | requests | wall (s) | mosaics / minute | submit → done, median (s) | worst (s) | failed |',
   '|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.engines} | ${REQUESTS} | ${r.wall.toFixed(1)} | ${r.perMinute.toFixed(1)} | ${r.latency.toFixed(1)} | ${r.worst.toFixed(1)} | ${r.failed} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.engines} | ${REQUESTS} | ${r.wall.toFixed(1)} | ${r.perMinute.toFixed(1)} | ${r.latency.toFixed(1)} | ${r.worst.toFixed(1)} | ${r.failed} |`,
+  ),
 ];
 console.log(lines.join('\n'));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with node's test runner (Node 20 does not expand
-// globs itself). Extra arguments go to `node --test`, e.g. `npm test -- --test-name-pattern=plan`.
+// globs itself). Files run one at a time: some tests restart a shared broker. Extra arguments go
+// to `node --test`, e.g. `npm test -- --test-name-pattern=plan`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ const only = process.env.TEST_FILES?.split(',').filter(Boolean);
 const selected = only ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...selected],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', ...process.argv.slice(2), ...selected],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);
