@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { DiskQueue } from '../../src/adapters/queue/disk.js';
 import { ROOT, mosaicme } from '../helpers/cli.js';
 import { raw } from '../helpers/fixtures.js';
 
@@ -91,6 +92,46 @@ test('a non-image upload is refused with a reason, and the server goes on', asyn
   assert.match(((await res.json()) as { message: string }).message, /not an image/);
   assert.equal((await api('/healthz')).status, 200);
   assert.equal((await api('/api/requests/nope')).status, 404);
+});
+
+test('a truncated photo ends as a failed request with the reason; the worker goes on', async () => {
+  const jpeg = await raw(400, 300, 3).jpeg().toBuffer();
+  const res = await upload(jpeg.subarray(0, jpeg.length >> 1), 'eve');
+  assert.equal(res.status, 202, 'the header is fine, so it is accepted');
+  const { id } = (await res.json()) as { id: string };
+  const s = await waitFor(id, ['done', 'failed']);
+  assert.equal(s.state, 'failed');
+  assert.match(s.reason ?? '', /truncated or corrupt/);
+  const ok = (await (await upload(await raw(160, 120, 4).jpeg().toBuffer())).json()) as { id: string };
+  assert.equal((await waitFor(ok.id, ['done', 'failed'])).state, 'done');
+});
+
+test("requests in the original's message shapes; an image URL on a private address is refused", async () => {
+  const queue = new DiskQueue(path.join(data, 'queue'));
+  await queue.send('mosaic-in', {
+    twitter_handler: 'mallory',
+    user_name: 'mallory',
+    img_url: `http://127.0.0.1:${port}/healthz`,
+    id: 'ssrf1',
+  });
+  await queue.send('mosaic-in', {
+    twitter_handler: 'm2',
+    user_name: 'm2',
+    img_url: 'http://169.254.169.254/latest/meta-data/',
+    id: 'ssrf2',
+  });
+  await queue.send('mosaic-in', { hello: 'world' });
+  for (const id of ['ssrf1', 'ssrf2']) {
+    const s = await waitFor(id, ['done', 'failed'], 20_000);
+    assert.equal(s.state, 'failed', id);
+    assert.match(s.reason ?? '', /non-public address/);
+  }
+  const dead = await queue.deadLetters('mosaic-in');
+  assert.ok(
+    dead.some((d) => /unknown message shape/.test(d.reason)),
+    JSON.stringify(dead),
+  );
+  await queue.close();
 });
 
 test('kill -9 of the server mid-job: after a restart the job completes', async () => {
