@@ -38,13 +38,3 @@ export function srgbToLab(r: number, g: number, b: number, out: Float32Array, at
   out[at + 1] = 500 * (fx - fy);
   out[at + 2] = 200 * (fy - fz);
 }
-
-/**
- * Converts an array of sRGB triples (0–255) to CIELAB triples.
- * @example srgbArrayToLab(new Float32Array([0, 0, 0])) // Float32Array [0, 0, 0]
- */
-export function srgbArrayToLab(rgb: Float32Array): Float32Array {
-  const out = new Float32Array(rgb.length);
-  for (let i = 0; i < rgb.length; i += 3) srgbToLab(rgb[i], rgb[i + 1], rgb[i + 2], out, i);
-  return out;
-}

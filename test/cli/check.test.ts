@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { spawn } from 'node:child_process';
-import { ROOT, type Run } from '../helpers/cli.js';
+import { mosaicme, type Run } from '../helpers/cli.js';
 
 let cwd: string;
 before(async () => {
@@ -13,20 +12,8 @@ before(async () => {
 after(() => rm(cwd, { recursive: true, force: true }));
 
 /** `mosaicme check` in a clean folder with only the given environment (plus PATH). */
-function check(env: Record<string, string>, args: string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mosaicme.js'), 'check', ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const check = (env: Record<string, string>, args: string[] = []): Promise<Run> =>
+  mosaicme(['check', ...args], env, { cwd, clean: true });
 
 test('with no configuration, the embedded defaults check out', async () => {
   const r = await check({});

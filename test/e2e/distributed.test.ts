@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { Connection } from 'rabbitmq-client';
 import { S3Storage } from '../../src/adapters/storage/s3.js';
-import { ROOT, mosaicme } from '../helpers/cli.js';
+import { mosaicme } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
+import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
 import { raw } from '../helpers/fixtures.js';
 import { startS3rver } from '../helpers/s3rver.js';
 
@@ -28,20 +28,11 @@ const queues = {
 let s3: Awaited<ReturnType<typeof startS3rver>>;
 let data: string;
 let port: number;
-const procs: { role: string; child: ChildProcess; log: string }[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
+const procs: { role: string; running: Running }[] = [];
+let client: ReturnType<typeof apiClient>;
 
 function env(): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? '',
-    HOST: '127.0.0.1',
     PORT: String(port),
     DATA_DIR: data,
     LIBRARY_DIR: path.join(data, 'library'),
@@ -56,33 +47,25 @@ function env(): Record<string, string> {
 }
 
 async function startWorker(role: string): Promise<void> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mosaicme.js'), 'worker', role], {
-    env: env(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const p = { role, child, log: '' };
-  child.stderr!.on('data', (d) => (p.log += d));
-  procs.push(p);
-  const end = Date.now() + 60_000;
-  while (!p.log.includes('running:')) {
-    if (Date.now() > end || child.exitCode !== null) throw new Error(`worker ${role} did not start:\n${p.log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  procs.push({ role, running: await startMosaicme(['worker', role], env()) });
 }
 
 before(async () => {
   s3 = await startS3rver();
   data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-dist-'));
   port = await freePort();
+  client = apiClient(port);
   const r = await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '400', '--size', '32']);
   assert.equal(r.code, 0, r.stderr);
   for (const role of ['web', 'intake', 'engine', 'engine', 'publish', 'cache']) await startWorker(role);
 });
 
 after(async () => {
-  for (const p of procs) p.child.kill('SIGKILL');
+  for (const p of procs) p.running.child.kill('SIGKILL');
   await Promise.all(
-    procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : undefined)),
+    procs.map((p) =>
+      p.running.child.exitCode === null ? new Promise((r) => p.running.child.once('exit', r)) : undefined,
+    ),
   );
   const redis = new Redis(REDIS_URL);
   await redis.flushdb();
@@ -98,39 +81,20 @@ after(async () => {
 test('20 photos through separate processes become 20 mosaics, each built exactly once', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 20; i++) {
-    const form = new FormData();
-    form.append(
-      'photo',
-      new Blob([
-        new Uint8Array(
-          await raw(60 + i, 45, i)
-            .jpeg()
-            .toBuffer(),
-        ),
-      ]),
-      'p.jpg',
+    const res = await client.upload(
+      await raw(60 + i, 45, i)
+        .jpeg()
+        .toBuffer(),
+      `user${i}`,
     );
-    form.append('name', `user${i}`);
-    const res = await fetch(`http://127.0.0.1:${port}/api/requests`, { method: 'POST', body: form });
     assert.equal(res.status, 202);
     ids.push(((await res.json()) as { id: string }).id);
   }
-  const end = Date.now() + 240_000;
-  let states: string[] = [];
-  while (Date.now() < end) {
-    states = await Promise.all(
-      ids.map(
-        async (id) =>
-          ((await (await fetch(`http://127.0.0.1:${port}/api/requests/${id}`)).json()) as { state: string }).state,
-      ),
-    );
-    if (states.every((s) => s === 'done' || s === 'failed')) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const states = (await client.waitForAll(ids, ['done', 'failed'], 240_000)).map((x) => x.state);
   assert.deepEqual(
     states,
     ids.map(() => 'done'),
-    procs.map((p) => `--- ${p.role}\n${p.log}`).join('\n'),
+    procs.map((p) => `--- ${p.role}\n${p.running.log()}`).join('\n'),
   );
 
   // Both output buckets, with the requester in the metadata.
@@ -154,13 +118,13 @@ test('20 photos through separate processes become 20 mosaics, each built exactly
   const engines = procs.filter((p) => p.role === 'engine');
   for (const id of ids) {
     const builds = engines.reduce(
-      (n, e) => n + (e.log.match(new RegExp(`mosaic ${id} rendered`, 'g'))?.length ?? 0),
+      (n, e) => n + (e.running.log().match(new RegExp(`mosaic ${id} rendered`, 'g'))?.length ?? 0),
       0,
     );
     assert.equal(builds, 1, `${id} built ${builds} times`);
   }
   assert.ok(
-    engines.every((e) => e.log.includes('rendered')),
+    engines.every((e) => e.running.log().includes('rendered')),
     'both engines took jobs',
   );
 
@@ -178,7 +142,7 @@ test('20 photos through separate processes become 20 mosaics, each built exactly
   assert.ok((await redis.ttl('mosaic:all')) > 0, 'mosaic:all expires (CACHE_LIFE)');
   assert.equal(JSON.parse((await redis.get(`mosaic:${ids[0]}`))!).username, 'user0');
   redis.disconnect();
-  const api = (await (await fetch(`http://127.0.0.1:${port}/mosaic/`)).json()) as {
+  const api = (await (await client.api(`/mosaic/`)).json()) as {
     mosaics: { id: string; url_small: string }[];
   };
   assert.ok(ids.every((id) => api.mosaics.some((m) => m.id === id)));

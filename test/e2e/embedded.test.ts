@@ -1,69 +1,38 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DiskQueue } from '../../src/adapters/queue/disk.js';
-import { ROOT, mosaicme } from '../helpers/cli.js';
+import { mosaicme } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
+import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
 import { raw } from '../helpers/fixtures.js';
 
 let data: string;
 let port: number;
-let server: ChildProcess | undefined;
-let log = '';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
+let server: Running | undefined;
+let client: ReturnType<typeof apiClient>;
 
 /** `mosaicme serve` with no configuration but a port and a data folder: the embedded mode. */
-async function startServer(): Promise<void> {
-  server = spawn(process.execPath, [path.join(ROOT, 'bin', 'mosaicme.js'), 'serve'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: data, HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr!.on('data', (d) => (log += d));
-  const end = Date.now() + 30_000;
-  while (!log.includes('running:')) {
-    if (Date.now() > end || server.exitCode !== null) throw new Error(`serve did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const api = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${p}`, init);
-const upload = async (photo: Buffer, name?: string) => {
-  const form = new FormData();
-  form.append('photo', new Blob([new Uint8Array(photo)]), 'photo.jpg');
-  if (name) form.append('name', name);
-  return api('/api/requests', { method: 'POST', body: form });
+const startServer = async () => {
+  server = await startMosaicme(['serve'], { PORT: String(port), DATA_DIR: data });
 };
-const statusOf = async (id: string) =>
-  (await (await api(`/api/requests/${id}`)).json()) as { state: string; percent?: number; reason?: string };
-const waitFor = async (id: string, states: string[], ms = 60_000) => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = await statusOf(id);
-    if (states.includes(s.state) || Date.now() > end) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+const api = (p: string, init?: RequestInit) => client.api(p, init);
+const upload = (photo: Uint8Array, name?: string) => client.upload(photo, name);
+const waitFor = (id: string, states: string[], ms?: number) => client.waitFor(id, states, ms);
 
 before(async () => {
   data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-e2e-'));
   port = await freePort();
+  client = apiClient(port);
   // A small demo library keeps the test quick; serve would make a larger one itself.
   const r = await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '400', '--size', '32']);
   assert.equal(r.code, 0, r.stderr);
   await startServer();
 });
 after(async () => {
-  server?.kill('SIGKILL');
+  server?.child.kill('SIGKILL');
   await rm(data, { recursive: true, force: true });
 });
 
@@ -83,7 +52,7 @@ test('an uploaded photo becomes a mosaic in the gallery, with its requester', as
   assert.deepEqual(Object.keys(mine!), ['id', 'url_small', 'url_large', 'username', 'date']);
   assert.equal((await api(mine!.url_small)).status, 200);
   assert.equal(((await (await api(`/mosaic/${id}/`)).json()) as { id: string }).id, id);
-  assert.match(log, new RegExp(`reply to @alice \\(${id}\\): Hi @alice, here is your mosaic: `));
+  assert.match(server!.log(), new RegExp(`reply to @alice \\(${id}\\): Hi @alice, here is your mosaic: `));
 });
 
 test('a non-image upload is refused with a reason, and the server goes on', async () => {
@@ -139,9 +108,8 @@ test('kill -9 of the server mid-job: after a restart the job completes', async (
   const { id } = (await res.json()) as { id: string };
   const s = await waitFor(id, ['rendering', 'publishing', 'done'], 30_000);
   assert.equal(s.state, 'rendering', 'caught it mid-job');
-  server!.kill('SIGKILL');
-  await new Promise((r) => server!.once('exit', r));
-  log = '';
+  server!.child.kill('SIGKILL');
+  await new Promise((r) => server!.child.once('exit', r));
   await startServer();
   const done = await waitFor(id, ['done', 'failed']);
   assert.equal(done.state, 'done', JSON.stringify(done));

@@ -7,11 +7,19 @@ const BIN = path.join(ROOT, 'bin', 'mosaicme.js');
 
 export type Run = { code: number; stdout: string; stderr: string };
 
-/** Runs the real, built `mosaicme` command (npm test builds it first). */
-export function mosaicme(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+/**
+ * Runs the real, built `mosaicme` command (npm test builds it first). With `clean`, the command
+ * sees only `env` and PATH, as on a machine with nothing configured.
+ */
+export function mosaicme(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { cwd?: string; clean?: boolean } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
+      cwd: opts.cwd,
+      env: opts.clean ? { PATH: process.env.PATH ?? '', ...env } : { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

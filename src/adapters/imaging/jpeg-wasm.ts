@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import decode, { init } from '@jsquash/jpeg/decode.js';
+import { areaAverage } from '../../core/resample.js';
+import type { RawImage } from '../../core/types.js';
+import { readJpegHeader, type JpegHeader } from './jpeg-header.js';
 
 // libvips spends about 1 ms of set-up on every image, which dominates for the small square JPEGs
 // that tile sets are often made of; mozjpeg compiled to WebAssembly decodes one in about 0.4 ms.
@@ -28,4 +31,34 @@ export async function decodeJpegRgba(
   await load();
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return decode(copy, { preserveOrientation: true });
+}
+
+/**
+ * The header of a JPEG the WebAssembly decoder reads exactly as sharp would: baseline or
+ * progressive, 8-bit YCbCr or grey, upright, no colour profile, complete, and at most
+ * `maxPixels`. Anything else is undefined, for sharp to handle (and to explain when it fails).
+ */
+export function plainJpeg(bytes: Uint8Array, maxPixels: number): JpegHeader | undefined {
+  const h = readJpegHeader(bytes);
+  const plain =
+    h !== undefined &&
+    h.sof <= 2 &&
+    h.precision === 8 &&
+    (h.components === 3 || h.components === 1) &&
+    h.orientation === 1 &&
+    !h.hasIcc &&
+    !h.adobe &&
+    h.width * h.height <= maxPixels &&
+    hasJpegEnd(bytes);
+  return plain ? h : undefined;
+}
+
+/** Decodes a plain JPEG (see `plainJpeg`) to RGB, averaged down to `width`×`height` over exact areas. */
+export async function decodeJpegRgb(bytes: Uint8Array, width: number, height: number): Promise<RawImage> {
+  const rgba = await decodeJpegRgba(bytes);
+  const data = new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength);
+  const avg = areaAverage({ data, width: rgba.width, height: rgba.height, channels: 4 }, width, height);
+  const rgb = new Uint8Array(avg.length);
+  for (let i = 0; i < avg.length; i++) rgb[i] = Math.round(avg[i]);
+  return { data: rgb, width, height, channels: 3 };
 }

@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { areaAverage } from '../../core/resample.js';
-import { readJpegHeader } from './jpeg-header.js';
-import { decodeJpegRgba, hasJpegEnd } from './jpeg-wasm.js';
+import { decodeJpegRgb, plainJpeg } from './jpeg-wasm.js';
 import { MosaicError } from '../../core/errors.js';
 import type { RawImage } from '../../core/types.js';
 
@@ -80,27 +78,9 @@ export async function readTile(input: Input, size: number, opts: ReadOptions = {
   const limit = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   try {
     const bytes = typeof input === 'string' ? await readFile(input) : input;
-    const h = readJpegHeader(bytes);
-    const plain =
-      h !== undefined &&
-      h.sof <= 2 &&
-      h.precision === 8 &&
-      (h.components === 3 || h.components === 1) &&
-      h.width === h.height &&
-      h.width <= size * 8 &&
-      h.width * h.height <= limit &&
-      h.orientation === 1 &&
-      !h.hasIcc &&
-      !h.adobe &&
-      hasJpegEnd(bytes);
-    if (plain) {
-      const rgba = await decodeJpegRgba(bytes);
-      const data = new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength);
-      const avg = areaAverage({ data, width: rgba.width, height: rgba.height, channels: 4 }, size, size);
-      const out = new Uint8Array(size * size * 3);
-      for (let i = 0; i < out.length; i++) out[i] = Math.round(avg[i]);
-      return out;
-    }
+    const h = plainJpeg(bytes, limit);
+    // Tiles are small and square: decoding them in WebAssembly skips libvips' set-up cost.
+    if (h && h.width === h.height && h.width <= size * 8) return (await decodeJpegRgb(bytes, size, size)).data;
     const { data } = await open(bytes, limit)
       .rotate()
       .toColourspace('srgb')

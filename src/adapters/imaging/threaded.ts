@@ -1,26 +1,13 @@
 import { MosaicError } from '../../core/errors.js';
-import { areaAverage } from '../../core/resample.js';
 import type { RawImage } from '../../core/types.js';
 import type { Encoded, EncodeRequest, Imaging, ReadOptions } from '../../ports.js';
 import { WorkerPool } from '../workers.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from './formats.js';
 import type { ImagingReply, ImagingTask } from './imaging-worker.js';
-import { readJpegHeader, type JpegHeader } from './jpeg-header.js';
-import { decodeJpegRgba, hasJpegEnd } from './jpeg-wasm.js';
+import { decodeJpegRgb, plainJpeg } from './jpeg-wasm.js';
 
 /** Photos up to this size take the WebAssembly decoder; larger ones gain from libvips' shrink-on-load. */
 const FAST_JPEG_PIXELS = 4_000_000;
-
-const plainJpeg = (h: JpegHeader | undefined, bytes: Uint8Array, limit: number): h is JpegHeader =>
-  h !== undefined &&
-  h.sof <= 2 &&
-  h.precision === 8 &&
-  (h.components === 3 || h.components === 1) &&
-  h.orientation === 1 &&
-  !h.hasIcc &&
-  !h.adobe &&
-  h.width * h.height <= Math.min(limit, FAST_JPEG_PIXELS) &&
-  hasJpegEnd(bytes);
 
 /**
  * Imaging with sharp on a worker thread. Loading libvips takes about 0.2 s; on its own thread it
@@ -37,25 +24,21 @@ export class ThreadedImaging implements Imaging {
   }
 
   async photoSize(bytes: Uint8Array, opts: ReadOptions = {}): Promise<{ width: number; height: number }> {
-    const h = readJpegHeader(bytes);
-    if (plainJpeg(h, bytes, opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS))
-      return { width: h.width, height: h.height };
+    const h = plainJpeg(bytes, Math.min(opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS, FAST_JPEG_PIXELS));
+    if (h) return { width: h.width, height: h.height };
     return this.call({ op: 'size', bytes, opts });
   }
 
   async readPhoto(bytes: Uint8Array, opts: ReadOptions & { maxSide?: number } = {}): Promise<RawImage> {
-    const h = readJpegHeader(bytes);
-    if (plainJpeg(h, bytes, opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS)) {
+    const h = plainJpeg(bytes, Math.min(opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS, FAST_JPEG_PIXELS));
+    if (h) {
+      const scale = Math.min(1, (opts.maxSide ?? Infinity) / Math.max(h.width, h.height));
       try {
-        const rgba = await decodeJpegRgba(bytes);
-        const data = new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength);
-        const scale = Math.min(1, (opts.maxSide ?? Infinity) / Math.max(rgba.width, rgba.height));
-        const width = Math.max(1, Math.round(rgba.width * scale));
-        const height = Math.max(1, Math.round(rgba.height * scale));
-        const avg = areaAverage({ data, width: rgba.width, height: rgba.height, channels: 4 }, width, height);
-        const rgb = new Uint8Array(avg.length);
-        for (let i = 0; i < avg.length; i++) rgb[i] = Math.round(avg[i]);
-        return { data: rgb, width, height, channels: 3 };
+        return await decodeJpegRgb(
+          bytes,
+          Math.max(1, Math.round(h.width * scale)),
+          Math.max(1, Math.round(h.height * scale)),
+        );
       } catch {
         // Whatever the fast decoder cannot read, sharp gets to try and to explain.
       }
