@@ -106,6 +106,8 @@ export type Reply = {
   id: string;
   username?: string;
   network?: string;
+  /** The post to answer, when the request came from a social network. */
+  post?: PostRef;
   /** The reply text, already filled in. */
   text: string;
   /** The mosaic's page in the gallery. */
@@ -119,4 +121,39 @@ export interface Publisher {
   /** Whether this publisher answers requests from `network` (undefined: uploads and others). */
   handles(network: string | undefined): boolean;
   reply(reply: Reply): Promise<void>;
+}
+
+/**
+ * Where a post lives on its network, enough to answer it: `id` is the post's id there (a tweet
+ * id, a Mastodon status id, a Bluesky at:// URI); `ref` holds whatever else the network needs
+ * (Bluesky's cid and thread root). Travels in the request and finish messages as JSON.
+ */
+export type PostRef = { id: string; ref?: Record<string, string> };
+
+/** What a source is listening for: mosaic requests (#mosaicme, @mentions) or photos for the tile library. */
+export type SourceRole = 'requests' | 'tiles';
+
+/** One photo post seen on a social network. */
+export type SocialPost = {
+  network: 'x' | 'mastodon' | 'bluesky';
+  post: PostRef;
+  role: SourceRole;
+  author: { handle: string; displayName?: string; profileUrl?: string };
+  text: string;
+  /** Photos only, in post order; a post with none is skipped by its source. */
+  imageUrls: string[];
+  /** The post's own page, when the network has one. */
+  url?: string;
+  createdAt?: string;
+};
+
+/**
+ * Listens to one network (a stream, with polling where the network offers it) and hands each
+ * photo post to `onPost` once it is safely taken: a source re-delivers what `onPost` rejected.
+ * The same post may still arrive twice (reconnects); the consumer de-duplicates by network and id.
+ */
+export interface Source {
+  readonly network: SocialPost['network'];
+  start(onPost: (post: SocialPost) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
 }
