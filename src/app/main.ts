@@ -97,7 +97,13 @@ export async function startRoles(
   if (roles.includes('web')) {
     const app = buildApp(
       { ...deps, statuses, imaging },
-      { gallery, bucketIn: config.buckets.in, requestQueue: config.queues.in, maxUploadBytes: 25 * 1024 * 1024 },
+      {
+        gallery,
+        bucketIn: config.buckets.in,
+        requestQueue: config.queues.in,
+        maxUploadBytes: 25 * 1024 * 1024,
+        pages: { hashtag: 'mosaicme', siteUrl: base },
+      },
     );
     await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
     port = (app.server.address() as { port: number }).port;

@@ -5,6 +5,7 @@ import { MosaicError } from '../core/errors.js';
 import type { Cache, Imaging, Queue, Storage } from '../ports.js';
 import { entryKey, readGallery, type GalleryCacheConfig, type MosaicEntry } from '../services/gallery-cache.js';
 import type { RequestStatuses } from '../services/requests.js';
+import { registerPages, type PagesConfig } from './pages.js';
 
 export type WebDeps = {
   storage: Storage;
@@ -18,6 +19,7 @@ export type WebConfig = {
   bucketIn: string;
   requestQueue: string;
   maxUploadBytes: number;
+  pages: PagesConfig;
 };
 
 const STATUS: Partial<Record<MosaicError['code'], number>> = {
@@ -97,6 +99,7 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
     return reply.header('content-type', type).header('cache-control', 'public, max-age=86400').send(Buffer.from(body));
   });
 
+  void app.register(async (scope) => registerPages(scope, cfg.pages));
   return app;
 }
 
