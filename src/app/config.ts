@@ -27,7 +27,8 @@ export type Config = {
       };
   buckets: { in: string; raw: string; outLarge: string; outSmall: string };
   queue: { kind: 'disk'; dir: string } | { kind: 'rabbitmq'; url: string };
-  queues: { in: string; engine: string; finish: string; done: string };
+  /** `tiles`: photos put in the raw bucket, for the library stage to index. */
+  queues: { in: string; engine: string; finish: string; done: string; tiles: string };
   cache: { kind: 'memory' } | { kind: 'redis'; url: string };
   /** Seconds `mosaic:all` lives in the cache (the original's CACHE_LIFE). */
   cacheLife: number;
@@ -149,6 +150,7 @@ const Env = z.object({
   QUEUE_ENGINE: name.default('mosaic-eng'),
   QUEUE_FINISH: name.default('mosaic-finish'),
   QUEUE_DONE: name.default('mosaic-done'),
+  QUEUE_TILES: name.default('mosaic-tiles'),
   CACHE_LIFE: int(1, 365 * 24 * 3600).default(600),
   WAIT_TIME: int(1, 24 * 3600).default(60),
   THUMBNAIL_SIZE: int(16, 2048).default(120),
@@ -233,7 +235,13 @@ export function loadConfig(
       outSmall: e.BUCKET_OUT_SMALL,
     },
     queue: amqp ? { kind: 'rabbitmq', url: amqp } : { kind: 'disk', dir: path.join(dataDir, 'queue') },
-    queues: { in: e.QUEUE_IN, engine: e.QUEUE_ENGINE, finish: e.QUEUE_FINISH, done: e.QUEUE_DONE },
+    queues: {
+      in: e.QUEUE_IN,
+      engine: e.QUEUE_ENGINE,
+      finish: e.QUEUE_FINISH,
+      done: e.QUEUE_DONE,
+      tiles: e.QUEUE_TILES,
+    },
     cache: redis ? { kind: 'redis', url: redis } : { kind: 'memory' },
     cacheLife: e.CACHE_LIFE,
     waitTime: e.WAIT_TIME,
