@@ -25,7 +25,8 @@ export type Config = {
         forcePathStyle: boolean;
         urlExpiry: number;
       };
-  buckets: { in: string; raw: string; outLarge: string; outSmall: string };
+  /** `library`: where the library stage publishes the shared tile library for engines elsewhere. */
+  buckets: { in: string; raw: string; outLarge: string; outSmall: string; library: string };
   queue: { kind: 'disk'; dir: string } | { kind: 'rabbitmq'; url: string };
   /** `tiles`: photos put in the raw bucket, for the library stage to index. */
   queues: { in: string; engine: string; finish: string; done: string; tiles: string };
@@ -39,6 +40,8 @@ export type Config = {
   galleryUrl?: string;
   /** The tile library the engines use (embedded: created with demo tiles on first start). */
   libraryDir: string;
+  /** The library stage's copy of the raw bucket. */
+  rawDir: string;
   webhook?: { url: string; secret: string };
   /** The files that were read, for `mosaicme check`. */
   files: string[];
@@ -146,6 +149,7 @@ const Env = z.object({
   BUCKET_COLLECTOR: name.optional(),
   BUCKET_OUT_LARGE: name.default('mosaic-outlarge'),
   BUCKET_OUT_SMALL: name.default('mosaic-outsmall'),
+  BUCKET_LIBRARY: name.default('mosaic-library'),
   QUEUE_IN: name.default('mosaic-in'),
   QUEUE_ENGINE: name.default('mosaic-eng'),
   QUEUE_FINISH: name.default('mosaic-finish'),
@@ -157,6 +161,7 @@ const Env = z.object({
   REPLY_TEXT: z.string().optional(),
   GALLERY_URL: url(['http:', 'https:']).optional(),
   LIBRARY_DIR: z.string().min(1).optional(),
+  RAW_DIR: z.string().min(1).optional(),
   WEBHOOK_URL: url(['http:', 'https:']).optional(),
   WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 });
@@ -233,6 +238,7 @@ export function loadConfig(
       raw: e.BUCKET_RAW ?? e.BUCKET_COLLECTOR ?? 'mosaic-raw',
       outLarge: e.BUCKET_OUT_LARGE,
       outSmall: e.BUCKET_OUT_SMALL,
+      library: e.BUCKET_LIBRARY,
     },
     queue: amqp ? { kind: 'rabbitmq', url: amqp } : { kind: 'disk', dir: path.join(dataDir, 'queue') },
     queues: {
@@ -249,6 +255,7 @@ export function loadConfig(
     replyText: e.REPLY_TEXT,
     galleryUrl: e.GALLERY_URL,
     libraryDir: path.resolve(cwd, e.LIBRARY_DIR ?? path.join(dataDir, 'library')),
+    rawDir: path.resolve(cwd, e.RAW_DIR ?? path.join(dataDir, 'raw')),
     webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,
     files,
   };

@@ -7,6 +7,8 @@ import { DEFAULT_RETRY, type Publisher } from '../ports.js';
 import { candidatePool } from '../services/candidates.js';
 import { writeDemo } from '../services/demo.js';
 import { engineStage } from '../services/engine-stage.js';
+import { libraryStage } from '../services/library-stage.js';
+import { mirrorLibrary } from '../adapters/library/remote.js';
 import { cacheStage, refreshGalleryCache, type GalleryCacheConfig } from '../services/gallery-cache.js';
 import { intake } from '../services/intake.js';
 import { DEFAULT_REPLY_TEXT, publishStage } from '../services/publish-stage.js';
@@ -16,7 +18,7 @@ import { buildApp, urlFor } from '../web/app.js';
 import { closeAll, compose } from './compose.js';
 import type { Config } from './config.js';
 
-export const ROLES = ['web', 'intake', 'engine', 'publish', 'cache'] as const;
+export const ROLES = ['web', 'intake', 'library', 'engine', 'publish', 'cache'] as const;
 export type Role = (typeof ROLES)[number];
 export type Log = (line: string) => void;
 
@@ -52,14 +54,53 @@ export async function startRoles(
     );
     stops.push((await deps.queue.consume(config.queues.in, handler, { prefetch: 4 })).stop);
   }
+  const ensureLibrary = async () => {
+    if (existsSync(config.libraryDir)) return;
+    log(`no tile library at ${config.libraryDir}: making the demo library there`);
+    await writeDemo(config.libraryDir, { count: 2000, size: 64 });
+  };
+  // On shared object storage the library stage publishes the library; engines elsewhere mirror it.
+  const shared = config.storage.kind === 's3';
+  if (roles.includes('library')) {
+    await ensureLibrary();
+    const stage = libraryStage(
+      { storage: deps.storage, log },
+      {
+        bucketRaw: config.buckets.raw,
+        libraryDir: config.libraryDir,
+        rawDir: config.rawDir,
+        publishBucket: shared ? config.buckets.library : undefined,
+      },
+    );
+    stops.push((await deps.queue.consume(config.queues.tiles, stage.handler, { prefetch: 1 })).stop);
+    const sync = () => stage.sync().catch(onError('library sync'));
+    void sync();
+    const timer = setInterval(sync, config.waitTime * 1000);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
+  }
   if (roles.includes('engine')) {
-    if (!existsSync(config.libraryDir)) {
-      log(`no tile library at ${config.libraryDir}: making the demo library there`);
-      await writeDemo(config.libraryDir, { count: 2000, size: 64 });
-    }
+    const mirror = shared && !roles.includes('library');
+    let checked = 0;
+    let noticed = false;
+    const library = async () => {
+      if (mirror && Date.now() - checked > 5000) {
+        const got = await mirrorLibrary(deps.storage, config.buckets.library, config.libraryDir);
+        checked = Date.now();
+        if (got === 'updated') log(`library: mirrored from ${config.buckets.library} into ${config.libraryDir}`);
+        if (got === 'absent' && !noticed) {
+          noticed = true;
+          log(
+            `no shared tile library in ${config.buckets.library} yet (start a library worker): using ${config.libraryDir}`,
+          );
+        }
+      }
+      await ensureLibrary();
+      return TileLibrary.open(config.libraryDir);
+    };
     const pool = candidatePool();
     const handler = engineStage(
-      { ...deps, statuses, imaging, pool, log, library: () => TileLibrary.open(config.libraryDir) },
+      { ...deps, statuses, imaging, pool, log, library },
       {
         buckets: config.buckets,
         finishQueue: config.queues.finish,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { Connection } from 'rabbitmq-client';
+import { readManifest } from '../../src/adapters/library/remote.js';
 import { S3Storage } from '../../src/adapters/storage/s3.js';
 import { mosaicme } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
@@ -23,6 +24,7 @@ const queues = {
   QUEUE_ENGINE: `e2e-${run}-eng`,
   QUEUE_FINISH: `e2e-${run}-finish`,
   QUEUE_DONE: `e2e-${run}-done`,
+  QUEUE_TILES: `e2e-${run}-tiles`,
 };
 
 let s3: Awaited<ReturnType<typeof startS3rver>>;
@@ -46,8 +48,8 @@ function env(): Record<string, string> {
   };
 }
 
-async function startWorker(role: string): Promise<void> {
-  procs.push({ role, running: await startMosaicme(['worker', role], env()) });
+async function startWorker(role: string, extra: Record<string, string> = {}): Promise<void> {
+  procs.push({ role, running: await startMosaicme(['worker', role], { ...env(), ...extra }) });
 }
 
 before(async () => {
@@ -57,7 +59,16 @@ before(async () => {
   client = apiClient(port);
   const r = await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '400', '--size', '32']);
   assert.equal(r.code, 0, r.stderr);
-  for (const role of ['web', 'intake', 'engine', 'engine', 'publish', 'cache']) await startWorker(role);
+  // The library stage owns the shared library and publishes it; each engine, as if on a machine
+  // of its own, starts with an empty library folder and mirrors the published one.
+  await startWorker('library');
+  const library = procs[0].running;
+  for (const end = Date.now() + 60_000; !library.log().includes('tiles published');) {
+    assert.ok(Date.now() < end, `the library was not published:\n${library.log()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const [i, role] of ['web', 'intake', 'engine', 'engine', 'publish', 'cache'].entries())
+    await startWorker(role, role === 'engine' ? { LIBRARY_DIR: path.join(data, `engine-${i}`) } : {});
 });
 
 after(async () => {
@@ -149,4 +160,56 @@ test('20 photos through separate processes become 20 mosaics, each built exactly
   const presigned = api.mosaics[0].url_small;
   assert.match(presigned, /X-Amz-Signature=/, 'S3 objects are served by presigned URLs');
   assert.equal((await fetch(presigned)).status, 200);
+});
+
+test('tiles add --remote grows the shared library, and the engines build with it', async () => {
+  const photos = path.join(data, 'new-tiles');
+  await mkdir(photos, { recursive: true });
+  for (let i = 0; i < 6; i++)
+    await raw(80, 80, 100 + i)
+      .jpeg()
+      .toFile(path.join(photos, `tile-${i}.jpg`));
+  await writeFile(path.join(photos, 'notes.jpg'), 'not a photo');
+  const r = await mosaicme(['tiles', 'add', '--remote', photos, '--json'], env());
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { uploaded: 6, duplicate: 0, skipped: 1, total: 7 });
+  assert.match(r.stderr, /notes\.jpg/);
+
+  const store = new S3Storage({
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+    urlExpiry: 3600,
+    partSize: 5 << 20,
+  });
+  let count = 0;
+  for (const end = Date.now() + 60_000; count !== 406 && Date.now() < end;) {
+    count = (await readManifest(store, 'mosaic-library'))?.count ?? 0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await store.close();
+  assert.equal(count, 406, 'the 6 new photos are in the published library');
+
+  // Every engine takes a job sooner or later; the ones after the growth see 406 tiles.
+  const ids = [];
+  for (let i = 0; i < 4; i++)
+    ids.push(
+      await client.submit(
+        await raw(64, 48, 200 + i)
+          .jpeg()
+          .toBuffer(),
+        'tiles',
+      ),
+    );
+  assert.deepEqual(
+    (await client.waitForAll(ids, ['done', 'failed'], 120_000)).map((s) => s.state),
+    ids.map(() => 'done'),
+  );
+  const engineDirs = (await readdir(data)).filter((d) => d.startsWith('engine-'));
+  const counts = await Promise.all(
+    engineDirs.map(async (d) => JSON.parse(await readFile(path.join(data, d, 'library.json'), 'utf8')).count as number),
+  );
+  assert.ok(counts.includes(406), `engine libraries: ${counts.join(', ')}`);
 });

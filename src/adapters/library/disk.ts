@@ -176,28 +176,8 @@ export class TileLibrary {
   }
 
   /** Takes the folder's lock for a change; throws LIBRARY_LOCKED while another live process holds it. */
-  async lock(): Promise<() => Promise<void>> {
-    const file = path.join(this.dir, 'library.lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fh = await fs.open(file, 'wx');
-        await fh.writeFile(String(process.pid));
-        await fh.close();
-        return () => fs.rm(file, { force: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const pid = Number(await fs.readFile(file, 'utf8').catch(() => ''));
-        const alive = pid > 0 && isAlive(pid);
-        if (alive && pid !== process.pid) {
-          throw new MosaicError(
-            'LIBRARY_LOCKED',
-            `${this.dir} is being changed by process ${pid}; try again when it ends`,
-          );
-        }
-        await fs.rm(file, { force: true });
-      }
-    }
-    throw new MosaicError('LIBRARY_LOCKED', `${this.dir}: could not take the lock`);
+  lock(): Promise<() => Promise<void>> {
+    return lockFolder(this.dir);
   }
 
   /**
@@ -268,8 +248,30 @@ export class TileLibrary {
   }
 }
 
+/** Takes a library folder's lock; throws LIBRARY_LOCKED while another live process holds it. */
+export async function lockFolder(dir: string): Promise<() => Promise<void>> {
+  const file = path.join(dir, 'library.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await fs.open(file, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => fs.rm(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(await fs.readFile(file, 'utf8').catch(() => ''));
+      const alive = pid > 0 && isAlive(pid);
+      if (alive && pid !== process.pid) {
+        throw new MosaicError('LIBRARY_LOCKED', `${dir} is being changed by process ${pid}; try again when it ends`);
+      }
+      await fs.rm(file, { force: true });
+    }
+  }
+  throw new MosaicError('LIBRARY_LOCKED', `${dir}: could not take the lock`);
+}
+
 /** Writes `data` at `offset`, cutting off whatever a crashed run left beyond it. */
-async function appendAt(file: string, offset: number, data: Uint8Array): Promise<void> {
+export async function appendAt(file: string, offset: number, data: Uint8Array): Promise<void> {
   const fh = await fs.open(file, constants.O_RDWR | constants.O_CREAT);
   try {
     await fh.truncate(offset);

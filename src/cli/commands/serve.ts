@@ -44,7 +44,7 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
     .description('run everything in one process: web, intake, engine, publish, cache')
     .option('--config <file...>', "the original's engine.ini or ecsconfig.properties")
     .action((opts: { config?: string[] }) =>
-      run(() => runRoles(io, ['web', 'intake', 'engine', 'publish', 'cache'], opts.config)),
+      run(() => runRoles(io, ['web', 'intake', 'library', 'engine', 'publish', 'cache'], opts.config)),
     );
 
   program

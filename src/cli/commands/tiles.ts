@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_FEATURE_GRID } from '../../core/features.js';
 import { checkInt } from '../../core/options.js';
@@ -6,6 +7,36 @@ import { addTiles, removeTiles, type AddTilesSummary } from '../../services/tile
 import { plural, type Io } from '../output.js';
 import { num } from '../parse.js';
 import { progress } from '../progress.js';
+import { PermanentError } from '../../core/errors.js';
+
+/** `tiles add --remote`: the photos go to the raw bucket of the configured MosaicMe. */
+async function addRemote(io: Io, paths: string[], opts: { json?: boolean; config?: string[] }): Promise<number> {
+  const { loadConfig } = await import('../../app/config.js');
+  const { compose, closeAll } = await import('../../app/compose.js');
+  const { SharpImaging } = await import('../../adapters/imaging/sharp.js');
+  const { uploadTiles } = await import('../../services/tiles-remote.js');
+  const config = loadConfig(process.env, { configFiles: opts.config?.map((f) => path.resolve(f)) });
+  const deps = compose(config);
+  const bar = await progress(io, 'uploading', Boolean(opts.json));
+  try {
+    await deps.storage.ensureBucket(config.buckets.raw);
+    const s = await uploadTiles(
+      { ...deps, imaging: new SharpImaging() },
+      { bucketRaw: config.buckets.raw, tilesQueue: config.queues.tiles },
+      paths,
+      { skip: (file, reason) => io.err(`skipped ${file}: ${reason}`), progress: bar.update },
+    ).finally(bar.stop);
+    if (opts.json) io.out(JSON.stringify(s));
+    else
+      io.out(
+        `${plural(s.uploaded, 'photo')} sent to ${config.buckets.raw} for the library stage, ` +
+          `${s.duplicate} already there, ${s.skipped} skipped`,
+      );
+    return s.uploaded + s.duplicate === 0 ? 1 : 0;
+  } finally {
+    await closeAll(deps);
+  }
+}
 
 export const DEFAULT_TILE_SIZE = 64;
 
@@ -31,13 +62,22 @@ export function registerTiles(program: Command, io: Io, run: (fn: () => Promise<
 
   tiles
     .command('add')
-    .description('add photos (files or folders) to a library, creating it if needed')
-    .argument('<library>', 'library folder')
-    .argument('<paths...>', 'photos or folders of photos')
+    .usage('<library> <paths...>  |  tiles add --remote <paths...>')
+    .description(
+      'add photos (files or folders) to a library, creating it if needed; with --remote, to the shared ' +
+        'library of a running MosaicMe (configured as for serve)',
+    )
+    .argument('<targets...>', 'library folder then photos or folders (with --remote: photos or folders only)')
     .option('--size <px>', `tile size stored, chosen when the library is created (default ${DEFAULT_TILE_SIZE})`, num)
+    .option('--remote', "put the photos in the raw bucket for the pipeline's library stage")
+    .option('--config <file...>', "with --remote: the original's config files to read")
     .option('--json', 'print a machine-readable summary')
-    .action((dir: string, paths: string[], opts: { size?: number; json?: boolean }) =>
+    .action((targets: string[], opts: { size?: number; json?: boolean; remote?: boolean; config?: string[] }) =>
       run(async () => {
+        if (opts.remote) return addRemote(io, targets, opts);
+        if (targets.length < 2)
+          throw new PermanentError('INVALID_OPTION', 'Expected a library folder and at least one photo or folder');
+        const [dir, ...paths] = targets;
         const s = await addWithReport(io, dir, paths, opts);
         if (s.total === 0) io.err(`no photos found in ${paths.join(', ')}`);
         if (opts.json) io.out(JSON.stringify(s));
