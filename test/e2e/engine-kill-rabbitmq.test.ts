@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { Connection } from 'rabbitmq-client';
+import { mosaicme } from '../helpers/cli.js';
+import { raw } from '../helpers/fixtures.js';
+import { freePort } from '../helpers/net.js';
+import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
+
+// The engine as its own process on the real RabbitMQ, killed with SIGKILL while it renders: the
+// unacknowledged job goes back to the queue and a restarted engine completes it.
+const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/6`;
+const run = randomUUID().slice(0, 8);
+const queues = {
+  QUEUE_IN: `kill-${run}-in`,
+  QUEUE_ENGINE: `kill-${run}-eng`,
+  QUEUE_FINISH: `kill-${run}-finish`,
+  QUEUE_DONE: `kill-${run}-done`,
+  QUEUE_TILES: `kill-${run}-tiles`,
+};
+let data: string;
+let env: Record<string, string>;
+let rest: Running;
+let engine: Running;
+let client: ReturnType<typeof apiClient>;
+
+before(async () => {
+  data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-kill-'));
+  const port = await freePort();
+  client = apiClient(port);
+  const made = await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '400', '--size', '32']);
+  assert.equal(made.code, 0, made.stderr);
+  env = { PORT: String(port), DATA_DIR: data, RABBITMQ_URL: AMQP_URL, REDIS_URL, WAIT_TIME: '2', ...queues };
+  rest = await startMosaicme(['worker', 'web', 'intake', 'publish', 'cache'], env);
+  engine = await startMosaicme(['worker', 'engine'], env);
+});
+
+after(async () => {
+  for (const p of [rest, engine]) p?.child.kill('SIGKILL');
+  const admin = new Connection(AMQP_URL);
+  for (const q of Object.values(queues))
+    for (const name of [q, `${q}.retry`, `${q}.dead`]) await admin.queueDelete({ queue: name }).catch(() => {});
+  await admin.close();
+  const redis = new Redis(REDIS_URL);
+  await redis.flushdb();
+  redis.disconnect();
+  await rm(data, { recursive: true, force: true });
+});
+
+test('kill -9 of the engine process mid-job on RabbitMQ: a restarted engine completes the job', async () => {
+  const id = await client.submit(await raw(1600, 1200, 3).jpeg().toBuffer(), 'carol');
+  const s = await client.waitFor(id, ['rendering', 'publishing', 'done'], 60_000);
+  assert.equal(s.state, 'rendering', `caught it mid-job: ${JSON.stringify(s)}`);
+  engine.child.kill('SIGKILL');
+  await new Promise((r) => engine.child.once('exit', r));
+  assert.ok(!engine.log().includes(`mosaic ${id} rendered`), 'killed before it finished');
+  engine = await startMosaicme(['worker', 'engine'], env);
+  const done = await client.waitFor(id, ['done', 'failed'], 120_000);
+  assert.equal(done.state, 'done', `${JSON.stringify(done)}\n${engine.log()}`);
+  assert.match(engine.log(), new RegExp(`mosaic ${id} rendered`));
+  const list = (await (await client.api('/mosaic/')).json()) as { mosaics: { id: string; username: string }[] };
+  assert.equal(list.mosaics.find((m) => m.id === id)?.username, 'carol');
+});
