@@ -76,6 +76,7 @@ async function runWith(engines) {
     QUEUE_ENGINE: `bench-${id}-eng`,
     QUEUE_FINISH: `bench-${id}-finish`,
     QUEUE_DONE: `bench-${id}-done`,
+    QUEUE_TILES: `bench-${id}-tiles`,
   };
   const procs = [start(['web', 'intake', 'publish', 'cache'], env)];
   await procs[0].ready();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DiskStorage } from '../../src/adapters/storage/disk.js';
 import { S3Storage } from '../../src/adapters/storage/s3.js';
-import { startS3rver } from '../helpers/s3rver.js';
+import { s3rverStorage, startS3rver } from '../helpers/s3rver.js';
 import { describeStorageContract } from './storage.contract.js';
 
 let s3: Awaited<ReturnType<typeof startS3rver>>;
@@ -20,17 +20,7 @@ after(async () => {
 });
 
 const s3Store = (over: Partial<ConstructorParameters<typeof S3Storage>[0]> = {}) =>
-  new S3Storage({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    forcePathStyle: true,
-    urlExpiry: 3600,
-    partSize: 5 * 1024 * 1024,
-    pageSize: 10,
-    ...over,
-  });
+  s3rverStorage(s3.endpoint, { pageSize: 10, ...over });
 
 describeStorageContract('disk', async () => new DiskStorage(diskRoot));
 describeStorageContract('S3 (s3rver over HTTP)', async () => s3Store());

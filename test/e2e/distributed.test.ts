@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { Connection } from 'rabbitmq-client';
 import { readManifest } from '../../src/adapters/library/remote.js';
-import { S3Storage } from '../../src/adapters/storage/s3.js';
 import { mosaicme } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
+import { AMQP_URL, deleteQueues, runQueues } from '../helpers/rabbit.js';
 import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
 import { raw } from '../helpers/fixtures.js';
-import { startS3rver } from '../helpers/s3rver.js';
+import { s3rverStorage, startS3rver } from '../helpers/s3rver.js';
 
 // The roles as separate processes over the real RabbitMQ and Redis of the machine and an S3
 // server over HTTP. A missing service fails this test.
-const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/7`;
-const run = randomUUID().slice(0, 8);
-const queues = {
-  QUEUE_IN: `e2e-${run}-in`,
-  QUEUE_ENGINE: `e2e-${run}-eng`,
-  QUEUE_FINISH: `e2e-${run}-finish`,
-  QUEUE_DONE: `e2e-${run}-done`,
-  QUEUE_TILES: `e2e-${run}-tiles`,
-};
+const queues = runQueues('e2e');
 
 let s3: Awaited<ReturnType<typeof startS3rver>>;
 let data: string;
@@ -81,10 +71,7 @@ after(async () => {
   const redis = new Redis(REDIS_URL);
   await redis.flushdb();
   redis.disconnect();
-  const admin = new Connection(AMQP_URL);
-  for (const q of Object.values(queues))
-    for (const name of [q, `${q}.retry`, `${q}.dead`]) await admin.queueDelete({ queue: name }).catch(() => {});
-  await admin.close();
+  await deleteQueues(Object.values(queues));
   await s3.stop();
   await rm(data, { recursive: true, force: true });
 });
@@ -109,15 +96,7 @@ test('20 photos through separate processes become 20 mosaics, each built exactly
   );
 
   // Both output buckets, with the requester in the metadata.
-  const store = new S3Storage({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    forcePathStyle: true,
-    urlExpiry: 3600,
-    partSize: 5 << 20,
-  });
+  const store = s3rverStorage(s3.endpoint);
   for (const [i, id] of ids.entries()) {
     assert.equal((await store.head('mosaic-outlarge', `${id}.jpg`))?.metadata.username, `user${i}`);
     assert.equal((await store.head('mosaic-outsmall', `${id}.jpg`))?.metadata.username, `user${i}`);
@@ -175,15 +154,7 @@ test('tiles add --remote grows the shared library, and the engines build with it
   assert.deepEqual(JSON.parse(r.stdout), { uploaded: 6, duplicate: 0, skipped: 1, total: 7 });
   assert.match(r.stderr, /notes\.jpg/);
 
-  const store = new S3Storage({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    forcePathStyle: true,
-    urlExpiry: 3600,
-    partSize: 5 << 20,
-  });
+  const store = s3rverStorage(s3.endpoint);
   let count = 0;
   for (const end = Date.now() + 60_000; count !== 406 && Date.now() < end;) {
     count = (await readManifest(store, 'mosaic-library'))?.count ?? 0;

@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { Connection } from 'rabbitmq-client';
 import { mosaicme } from '../helpers/cli.js';
 import { raw } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/net.js';
+import { AMQP_URL, deleteQueues, runQueues } from '../helpers/rabbit.js';
 import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
 
 // The engine as its own process on the real RabbitMQ, killed with SIGKILL while it renders: the
 // unacknowledged job goes back to the queue and a restarted engine completes it.
-const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/6`;
-const run = randomUUID().slice(0, 8);
-const queues = {
-  QUEUE_IN: `kill-${run}-in`,
-  QUEUE_ENGINE: `kill-${run}-eng`,
-  QUEUE_FINISH: `kill-${run}-finish`,
-  QUEUE_DONE: `kill-${run}-done`,
-  QUEUE_TILES: `kill-${run}-tiles`,
-};
+const queues = runQueues('kill');
 let data: string;
 let env: Record<string, string>;
 let rest: Running;
@@ -42,10 +33,7 @@ before(async () => {
 
 after(async () => {
   for (const p of [rest, engine]) p?.child.kill('SIGKILL');
-  const admin = new Connection(AMQP_URL);
-  for (const q of Object.values(queues))
-    for (const name of [q, `${q}.retry`, `${q}.dead`]) await admin.queueDelete({ queue: name }).catch(() => {});
-  await admin.close();
+  await deleteQueues(Object.values(queues));
   const redis = new Redis(REDIS_URL);
   await redis.flushdb();
   redis.disconnect();

@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { Connection } from 'rabbitmq-client';
 import { mosaicme } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
+import { AMQP_URL, deleteQueues, runQueues } from '../helpers/rabbit.js';
 import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
 import { raw } from '../helpers/fixtures.js';
 
 // Restarts the machine's RabbitMQ (stop_app, start_app) while requests run through `mosaicme
 // serve`. The test files run one at a time (scripts/test.mjs), so no other test shares the outage.
-const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const rabbitmqctl = (...args: string[]) => promisify(execFile)('rabbitmqctl', args, { timeout: 60_000 });
-const run = randomUUID().slice(0, 8);
-const queues = {
-  QUEUE_IN: `rr-${run}-in`,
-  QUEUE_ENGINE: `rr-${run}-eng`,
-  QUEUE_FINISH: `rr-${run}-finish`,
-  QUEUE_DONE: `rr-${run}-done`,
-};
+const queues = runQueues('rr');
 let data: string;
 let server: Running | undefined;
 let client: ReturnType<typeof apiClient>;
@@ -41,10 +33,7 @@ before(async () => {
 after(async () => {
   await rabbitmqctl('start_app').catch(() => {});
   server?.child.kill('SIGKILL');
-  const admin = new Connection(AMQP_URL);
-  for (const q of Object.values(queues))
-    for (const n of [q, `${q}.retry`, `${q}.dead`]) await admin.queueDelete({ queue: n }).catch(() => {});
-  await admin.close();
+  await deleteQueues(Object.values(queues));
   await rm(data, { recursive: true, force: true });
 });
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { S3Storage } from '../../src/adapters/storage/s3.js';
 import { ROOT } from './cli.js';
 import { accepts, freePort } from './net.js';
 
@@ -36,3 +37,16 @@ export async function startS3rver(): Promise<{ endpoint: string; stop: () => Pro
     },
   };
 }
+
+/** Our S3 adapter pointed at a running s3rver (its default credentials). */
+export const s3rverStorage = (endpoint: string, over: Partial<ConstructorParameters<typeof S3Storage>[0]> = {}) =>
+  new S3Storage({
+    endpoint,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+    urlExpiry: 3600,
+    partSize: 5 * 1024 * 1024,
+    ...over,
+  });

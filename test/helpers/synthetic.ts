@@ -1,6 +1,7 @@
 import { featureSet, tileFeatures } from '../../src/core/features.js';
 import { seededRandom } from '../../src/core/random.js';
 import type { FeatureSet, RawImage } from '../../src/core/types.js';
+import type { NewTile } from '../../src/adapters/library/disk.js';
 
 /** Small synthetic tiles for tests: each a two-colour gradient from a seeded generator. */
 export function syntheticTiles(count: number, size: number, seed = 1): Uint8Array[] {
@@ -38,3 +39,14 @@ export function syntheticPhoto(width: number, height: number): RawImage {
   }
   return { data, width, height, channels: 3 };
 }
+
+/** Synthetic tiles as a library stores them, with ids `<prefix><n>`. */
+export const syntheticNewTiles = (count: number, size: number, seed = 1, prefix = 't'): NewTile[] =>
+  syntheticTiles(count, size, seed).map((pixels, i) => ({
+    id: `${prefix}${i}`,
+    source: `/x/${prefix}${i}.jpg`,
+    bytes: 10,
+    mtimeMs: 1,
+    pixels,
+    features: tileFeatures(pixels, size),
+  }));

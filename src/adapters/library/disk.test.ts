@@ -4,22 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { MosaicError } from '../../core/errors.js';
-import { tileFeatures } from '../../core/features.js';
-import { syntheticTiles } from '../../../test/helpers/synthetic.js';
-import { TileLibrary, type NewTile } from './disk.js';
+import { syntheticNewTiles } from '../../../test/helpers/synthetic.js';
+import { TileLibrary } from './disk.js';
 import { featureFile, HEADER_FILE, pixelFile } from './format.js';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-lib-'));
 after(() => rm(root, { recursive: true, force: true }));
 
-const tiles = syntheticTiles(5, 8, 3).map((pixels, i): NewTile => ({
-  id: `t${i}`,
-  source: `/x/${i}.jpg`,
-  bytes: 10,
-  mtimeMs: 1,
-  pixels,
-  features: tileFeatures(pixels, 8),
-}));
+const tiles = syntheticNewTiles(5, 8, 3);
 
 test('a library round-trips tiles, features and entries', async () => {
   const dir = path.join(root, 'a');

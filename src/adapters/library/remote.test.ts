@@ -3,24 +3,16 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { tileFeatures } from '../../core/features.js';
-import { syntheticTiles } from '../../../test/helpers/synthetic.js';
+import { syntheticNewTiles } from '../../../test/helpers/synthetic.js';
 import type { Storage } from '../../ports.js';
 import { DiskStorage } from '../storage/disk.js';
-import { TileLibrary, type NewTile } from './disk.js';
+import { TileLibrary } from './disk.js';
 import { mirrorLibrary, publishLibrary, readManifest } from './remote.js';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-remote-'));
 after(() => rm(root, { recursive: true, force: true }));
 
-const tiles = syntheticTiles(12, 8, 5).map((pixels, i): NewTile => ({
-  id: `t${i}`,
-  source: `/x/${i}.jpg`,
-  bytes: 10,
-  mtimeMs: 1,
-  pixels,
-  features: tileFeatures(pixels, 8),
-}));
+const tiles = syntheticNewTiles(12, 8, 5);
 
 /** Counts the objects read, to show a mirror downloads only what it lacks. */
 function counting(storage: Storage): Storage & { reads: string[] } {
@@ -109,14 +101,7 @@ test('many small publishes are merged into one segment now and then', async () =
   await storage.ensureBucket('lib');
   const src = path.join(root, 'src4');
   const lib = await TileLibrary.create(src, 8);
-  const more = syntheticTiles(60, 8, 9).map((pixels, i): NewTile => ({
-    id: `m${i}`,
-    source: `/m/${i}`,
-    bytes: 1,
-    mtimeMs: 1,
-    pixels,
-    features: tileFeatures(pixels, 8),
-  }));
+  const more = syntheticNewTiles(60, 8, 9, 'm');
   for (const t of more) {
     await lib.append([t]);
     await publishLibrary(src, storage, 'lib');
