@@ -1,0 +1,152 @@
+import { mosaicsPage, type MosaicPage, type MosaicView } from './lib/api';
+import { byline } from './lib/byline';
+import { byId, h } from './lib/dom';
+import { liveEvents } from './lib/events';
+import { keepTimesFresh } from './lib/time';
+import { startCarousel } from './carousel';
+
+const PER_PAGE = 12;
+const grid = byId<HTMLUListElement>('grid');
+const pager = byId('pager');
+const status = byId('gallery-status');
+const empty = byId('empty');
+const notice = byId('new-mosaics');
+const showNew = byId<HTMLButtonElement>('show-new');
+const heading = byId('gallery-title');
+const carousel = startCarousel();
+
+let shown = new Set<string>();
+const arrived = new Set<string>();
+let retry: ReturnType<typeof setTimeout> | undefined;
+
+const pageInUrl = () => {
+  const n = Number(new URLSearchParams(location.search).get('page') ?? '1');
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+};
+
+function card(m: MosaicView): HTMLLIElement {
+  const alt = `Mosaic by @${m.username}`;
+  return h(
+    'li',
+    { class: 'card', 'data-id': m.id },
+    h(
+      'a',
+      { class: 'thumb', href: m.page_url },
+      h('img', { src: m.url_small, alt, loading: 'lazy', decoding: 'async', width: m.width, height: m.height }),
+    ),
+    byline(m),
+  );
+}
+
+/** Page links around the current one: first, last, and two either side, with gaps marked. */
+function pageNumbers(current: number, pages: number): (number | '…')[] {
+  const out: (number | '…')[] = [];
+  for (let n = 1; n <= pages; n++) {
+    if (n === 1 || n === pages || Math.abs(n - current) <= 2) out.push(n);
+    else if (out[out.length - 1] !== '…') out.push('…');
+  }
+  return out;
+}
+
+function pageLink(n: number, label: string, attrs: Record<string, string> = {}): HTMLAnchorElement {
+  return h('a', { href: n === 1 ? '/' : `/?page=${n}`, 'data-page': n, ...attrs }, label);
+}
+
+function renderPager(d: MosaicPage): void {
+  if (d.pages <= 1) return pager.replaceChildren();
+  const items = pageNumbers(d.page, d.pages).map((n) =>
+    n === '…'
+      ? h('li', { class: 'gap', 'aria-hidden': 'true' }, '…')
+      : h(
+          'li',
+          {},
+          n === d.page
+            ? pageLink(n, String(n), { 'aria-current': 'page', 'aria-label': `Page ${n}, current` })
+            : pageLink(n, String(n), { 'aria-label': `Page ${n}` }),
+        ),
+  );
+  pager.replaceChildren(
+    h(
+      'ul',
+      {},
+      d.page > 1 ? h('li', {}, pageLink(d.page - 1, '‹ Newer', { rel: 'prev' })) : false,
+      ...items,
+      d.page < d.pages ? h('li', {}, pageLink(d.page + 1, 'Older ›', { rel: 'next' })) : false,
+    ),
+  );
+}
+
+function render(d: MosaicPage): void {
+  grid.replaceChildren(...d.mosaics.map(card));
+  shown = new Set(d.mosaics.map((m) => m.id));
+  empty.hidden = d.total > 0;
+  status.textContent = d.total
+    ? `${d.total} mosaic${d.total === 1 ? '' : 's'} · page ${d.page} of ${d.pages}`
+    : 'No mosaics yet.';
+  renderPager(d);
+}
+
+async function load(page: number): Promise<void> {
+  clearTimeout(retry);
+  try {
+    const d = await mosaicsPage(page, PER_PAGE);
+    if (d.pages > 0 && page > d.pages) return go(d.pages, false);
+    render(d);
+  } catch (e) {
+    status.textContent = `The gallery could not be loaded (${(e as Error).message}); trying again…`;
+    retry = setTimeout(() => void load(page), 5000);
+  }
+}
+
+/** Shows a page without reloading, with the page number in the address so it can be shared. */
+function go(page: number, push = true): Promise<void> {
+  const url = page === 1 ? '/' : `/?page=${page}`;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+  return load(page);
+}
+
+pager.addEventListener('click', (e) => {
+  const a = (e.target as Element).closest<HTMLAnchorElement>('a[data-page]');
+  if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  e.preventDefault();
+  void go(Number(a.dataset.page)).then(() => {
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView({ block: 'start' });
+  });
+});
+addEventListener('popstate', () => void load(pageInUrl()));
+
+function updateNotice(): void {
+  notice.hidden = arrived.size === 0;
+  showNew.textContent = `${arrived.size} new mosaic${arrived.size === 1 ? '' : 's'}: show ${arrived.size === 1 ? 'it' : 'them'}`;
+}
+
+showNew.addEventListener('click', () => {
+  arrived.clear();
+  updateNotice();
+  void carousel.reload();
+  void go(1, pageInUrl() !== 1).then(() => heading.focus());
+});
+
+liveEvents({
+  mosaic: (m) => {
+    if (shown.has(m.id)) return;
+    arrived.add(m.id);
+    updateNotice();
+  },
+  hidden: ({ id }) => {
+    grid.querySelector(`[data-id="${CSS.escape(id)}"]`)?.remove();
+    arrived.delete(id);
+    updateNotice();
+    carousel.remove(id);
+  },
+  reconnected: () => {
+    void load(pageInUrl());
+    void carousel.reload();
+  },
+});
+
+heading.tabIndex = -1;
+keepTimesFresh();
+void load(pageInUrl());

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { escapeHtml, html } from './html.js';
+
+test('interpolated values are escaped, in text and in attributes', () => {
+  const name = `<img src=x onerror=alert(1)> "quoted" & 'single'`;
+  const out = html`<p title="${name}">${name}</p>`.text;
+  assert.equal(
+    out,
+    '<p title="&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot; &amp; &#39;single&#39;">' +
+      '&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot; &amp; &#39;single&#39;</p>',
+  );
+  assert.ok(!out.includes('<img'));
+});
+
+test('nested templates and lists stay markup; empty values vanish', () => {
+  const items = ['a<b', 'c'].map((x) => html`<li>${x}</li>`);
+  assert.equal(
+    html`<ul>
+      ${items}${undefined}${false}
+    </ul>`.text,
+    '<ul><li>a&lt;b</li><li>c</li></ul>',
+  );
+  assert.equal(escapeHtml('plain'), 'plain');
+});

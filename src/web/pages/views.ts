@@ -1,0 +1,229 @@
+import { html, trusted, type SafeHtml } from './html.js';
+
+/** A mosaic as `/api/mosaics/:id` gives it. */
+export type MosaicView = {
+  id: string;
+  username: string;
+  display_name?: string;
+  network?: 'x' | 'mastodon' | 'bluesky';
+  profile_url?: string;
+  date: string;
+  width?: number;
+  height?: number;
+  url_small: string;
+  url_large: string;
+  dzi: string;
+  page_url: string;
+};
+
+const NETWORKS = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky' } as const;
+
+/** Only web addresses become links: a `javascript:` profile URL would run on click. */
+export const isWebUrl = (u: string | undefined): u is string => !!u && /^https?:\/\//i.test(u);
+
+const when = (iso: string) =>
+  html`<time datetime="${iso}" data-relative>${new Date(iso).toUTCString().replace(/:\d\d GMT$/, ' UTC')}</time>`;
+
+export function homeView(hashtag: string, qrSvg: string): SafeHtml {
+  return html`<section class="intro">
+      <div>
+        <h1>Your photo, made of hundreds of photos</h1>
+        <p>
+          Post a photo with <strong class="hashtag">#${hashtag}</strong> on X, Mastodon or Bluesky, or
+          <a href="/upload">upload one here</a>. MosaicMe rebuilds it out of a library of small photos and replies with
+          your mosaic within a minute or two. Then zoom in until you see every little photo.
+        </p>
+        <p><a class="button" href="/upload">Make your mosaic</a> <a href="/about">How it works</a></p>
+      </div>
+      <figure class="qr">
+        ${trusted(qrSvg)}
+        <figcaption>Scan to make yours from your phone</figcaption>
+      </figure>
+    </section>
+    <section class="carousel" id="carousel" aria-roledescription="carousel" aria-label="Latest mosaics" hidden>
+      <h2>Latest mosaics</h2>
+      <div class="slides" id="slides" aria-live="polite"></div>
+      <div class="carousel-controls">
+        <button type="button" id="prev" aria-label="Previous mosaic">‹</button>
+        <span id="slide-dots"></span>
+        <button type="button" id="next" aria-label="Next mosaic">›</button>
+      </div>
+    </section>
+    <div class="notice" id="new-mosaics" role="status" hidden>
+      <button type="button" id="show-new">New mosaics: show them</button>
+    </div>
+    <section class="gallery" aria-labelledby="gallery-title">
+      <h2 id="gallery-title">Gallery</h2>
+      <p id="gallery-status" class="muted" role="status">Loading the mosaics…</p>
+      <ul class="grid" id="grid"></ul>
+      <nav class="pager" id="pager" aria-label="Gallery pages"></nav>
+      <div class="empty" id="empty" hidden>
+        <h3>No mosaics yet: yours can be the first</h3>
+        <ol>
+          <li>Take or choose a photo: a face or anything colourful works best.</li>
+          <li>Post it with <strong>#${hashtag}</strong>, or <a href="/upload">upload it here</a>.</li>
+          <li>Watch it appear here in a minute or two, then zoom in.</li>
+        </ol>
+      </div>
+    </section>`;
+}
+
+export function mosaicView(m: MosaicView, shareUrl: string): SafeHtml {
+  const who = `@${m.username}`;
+  const network = m.network ? NETWORKS[m.network] : undefined;
+  return html`<article class="mosaic-page" id="mosaic" data-id="${m.id}" data-dzi="${m.dzi}">
+    <p><a class="back" href="/">← Back to the gallery</a></p>
+    <h1>
+      Mosaic by ${isWebUrl(m.profile_url) ? html`<a href="${m.profile_url}" rel="noopener nofollow">${who}</a>` : who}
+    </h1>
+    <p class="meta">
+      ${m.display_name ? html`${m.display_name} · ` : ''}${network ? html`from ${network} · ` : ''}made ${when(m.date)}
+    </p>
+    <div
+      class="viewer"
+      id="viewer"
+      tabindex="0"
+      aria-label="The mosaic: drag to move, scroll or use + and − to zoom into single photos"
+    ></div>
+    <p class="muted hint">
+      Scroll, pinch or press + to zoom into single photos; drag to move; press 0 for the whole picture.
+    </p>
+    <div class="actions">
+      <a class="button" href="${m.url_large}" download="mosaicme-${m.id}.jpg">Download the full image</a>
+      <div class="share">
+        <label for="share-url">Share link</label>
+        <input id="share-url" type="url" readonly value="${shareUrl}" />
+        <button type="button" id="copy-link">Copy</button>
+        <span id="copy-status" role="status"></span>
+      </div>
+    </div>
+  </article>`;
+}
+
+export const notFoundView = (what: string): SafeHtml =>
+  html`<section class="not-found">
+    <h1>Not found</h1>
+    <p>${what}</p>
+    <p><a class="button" href="/">Back to the gallery</a></p>
+  </section>`;
+
+export function uploadView(hashtag: string, maxMiB: number): SafeHtml {
+  return html`<section class="upload">
+    <h1>Make your mosaic</h1>
+    <p>
+      Choose a photo or take one now. We rebuild it out of hundreds of small photos; it takes a minute or two. You can
+      also post it with <strong>#${hashtag}</strong>.
+    </p>
+    <form id="upload-form" action="/api/requests" method="post" enctype="multipart/form-data">
+      <div class="field">
+        <label for="photo">Photo (JPEG, PNG, WebP… up to ${maxMiB} MiB)</label>
+        <input id="photo" name="photo" type="file" accept="image/*" required />
+        <label class="button secondary camera" for="camera">Take a photo now</label>
+        <input id="camera" class="visually-hidden" type="file" accept="image/*" capture="environment" />
+      </div>
+      <figure class="preview" id="preview" hidden><img id="preview-img" alt="The photo you chose" /></figure>
+      <div class="field">
+        <label for="name">Your name (optional, shown with your mosaic)</label>
+        <input id="name" name="name" type="text" maxlength="64" autocomplete="nickname" />
+      </div>
+      <p><button type="submit" id="submit">Make my mosaic</button></p>
+      <p class="error" id="upload-error" role="alert" hidden></p>
+    </form>
+    <section class="progress" id="progress" hidden>
+      <h2>Your mosaic</h2>
+      <progress id="bar" max="100"></progress>
+      <p id="state" role="status" aria-live="polite"></p>
+      <p id="result"></p>
+    </section>
+  </section>`;
+}
+
+export function wallView(hashtag: string, qrSvg: string): SafeHtml {
+  return html`<div class="wall" id="wall">
+    <figure class="wall-slide">
+      <img id="wall-img" alt="" />
+      <figcaption id="wall-caption"></figcaption>
+    </figure>
+    <p class="wall-empty" id="wall-empty" hidden>The first mosaic will show here. Post a photo with #${hashtag}!</p>
+    <aside class="wall-cta">
+      <div class="qr">${trusted(qrSvg)}</div>
+      <p>Post a photo with <strong>#${hashtag}</strong><br />or scan to upload</p>
+    </aside>
+  </div>`;
+}
+
+export function adminView(): SafeHtml {
+  return html`<section class="admin">
+    <h1>Operator view</h1>
+    <form id="token-form" class="token">
+      <label for="token">Admin token</label>
+      <input id="token" type="password" autocomplete="off" required />
+      <button type="submit">Open</button>
+      <button type="button" id="forget" class="secondary">Forget token</button>
+    </form>
+    <p id="admin-status" role="status"></p>
+    <div id="admin" hidden>
+      <div class="panels">
+        <section>
+          <h2>Queues</h2>
+          <table id="queues">
+            <thead>
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col">Waiting</th>
+                <th scope="col">Dead letters</th>
+              </tr>
+            </thead>
+            <tbody></tbody>
+          </table>
+        </section>
+        <section>
+          <h2>Workers online</h2>
+          <table id="workers">
+            <thead>
+              <tr>
+                <th scope="col">Role</th>
+                <th scope="col">Host</th>
+                <th scope="col">PID</th>
+                <th scope="col">Since</th>
+                <th scope="col">Last seen</th>
+              </tr>
+            </thead>
+            <tbody></tbody>
+          </table>
+        </section>
+        <section>
+          <h2>Library</h2>
+          <dl id="library"></dl>
+        </section>
+      </div>
+      <section>
+        <h2>Requests in flight</h2>
+        <ul id="inflight" class="plain"></ul>
+      </section>
+      <section>
+        <h2>Recent failures</h2>
+        <ul id="failures" class="plain"></ul>
+      </section>
+      <section>
+        <h2>Mosaics</h2>
+        <form id="unhide-form" class="inline">
+          <label for="unhide-id">Unhide by id</label><input id="unhide-id" required /><button type="submit">
+            Unhide
+          </button>
+        </form>
+        <table id="mosaics">
+          <thead>
+            <tr>
+              <th scope="col">Mosaic</th>
+              <th scope="col">By</th>
+              <th scope="col">Made</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody></tbody>
+        </table>
+      </section>
+    </div>
+  </section>`;
+}
