@@ -24,6 +24,7 @@ const cfg: GalleryCacheConfig = {
   cacheLife: 600,
   defaultUsername: 'mosaicme',
   urlFor: async (bucket, key) => `/files/${bucket}/${key}`,
+  moderationBucket: 'mosaic-in',
 };
 
 const finished = async (id: string, username: string | undefined, minutesAgo: number) => {
