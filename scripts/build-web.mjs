@@ -2,7 +2,7 @@
 // Bundles the gallery's front end (src/web/client) into dist/web/public with esbuild: one script
 // per page, names carrying a content hash (so they may be cached for good),
 // and manifest.json telling the server which file is which. OpenSeadragon's button images go to
-// public/osd/.
+// public/osd/, the icon to public/favicon.svg.
 import { cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,4 +37,5 @@ await writeFile(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, nul
 await cp(path.join(root, 'node_modules/openseadragon/build/openseadragon/images'), path.join(out, 'osd'), {
   recursive: true,
 });
+await cp(path.join(client, 'favicon.svg'), path.join(out, 'favicon.svg'));
 console.log(`web: ${Object.keys(manifest).length} entries in ${path.relative(root, out)}`);

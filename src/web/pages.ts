@@ -37,13 +37,11 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
       decorateReply: false,
       index: false,
       cacheControl: false,
-      setHeaders: (res, file) => {
-        // The same type as the reply in the typings, but @fastify/static passes the raw response.
-        (res as unknown as { setHeader: (k: string, v: string) => void }).setHeader(
+      setHeaders: (reply, file) =>
+        reply.header(
           'cache-control',
           HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
-        );
-      },
+        ),
     });
 
   const send = (reply: FastifyReply, shell: Shell, current?: string, status = 200) => {

@@ -5,6 +5,13 @@ import { keepTimesFresh } from './lib/time';
 const root = byId('mosaic');
 const viewerEl = byId('viewer');
 
+// OpenSeadragon injects an inline <style> unless it finds `style[data-openseadragon-mobile-css]`;
+// our CSP refuses inline styles (with a console error). An element of that name in a foreign
+// namespace matches the selector but is no stylesheet. Its one rule is in styles.css.
+const mark = document.createElementNS('urn:x-mosaicme', 'style');
+mark.setAttribute('data-openseadragon-mobile-css', 'true');
+document.head.append(mark);
+
 const viewer = OpenSeadragon({
   element: viewerEl,
   tileSources: root.dataset.dzi ?? '',

@@ -33,6 +33,7 @@ export function layout(assets: Assets, s: Shell, current = ''): string {
         <meta property="og:title" content="${s.title}" />
         <meta property="og:description" content="${description}" />
         ${s.image ? html`<meta property="og:image" content="${s.image}" />` : ''}
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="${assets.file('styles.css')}" />
         ${s.script ? html`<script type="module" src="${assets.file(s.script)}"></script>` : ''}
       </head>
