@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
+import { raw } from '../helpers/fixtures.js';
+import { launchBrowser, screenshot, startGallery, watch, type Gallery } from '../helpers/browser.js';
+
+let gallery: Gallery;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let context: BrowserContext;
+
+before(async () => {
+  [gallery, browser] = await Promise.all([startGallery(), launchBrowser()]);
+  context = browser.context;
+});
+after(async () => {
+  await browser?.close();
+  await gallery?.stop();
+});
+
+test('an upload on the upload page shows live progress, becomes a mosaic, and appears in an open gallery', async () => {
+  const home = await context.newPage();
+  const homeSeen = watch(home);
+  await home.goto(`${gallery.base}/`);
+  await home.locator('#empty').waitFor({ state: 'visible' });
+  // Marks this document: if the gallery reloaded, the mark would be gone.
+  await home.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+  const upload = await context.newPage();
+  const seen = watch(upload);
+  await upload.goto(`${gallery.base}/upload`);
+  await upload.locator('#photo').setInputFiles({
+    name: 'me.jpg',
+    mimeType: 'image/jpeg',
+    buffer: await raw(400, 300, 9).jpeg().toBuffer(),
+  });
+  await upload.locator('#preview-img').waitFor({ state: 'visible' });
+  await upload.locator('#name').fill('alice');
+  // Every state the page shows, as it shows it.
+  await upload.evaluate(() => {
+    const state = document.getElementById('state')!;
+    const log: string[] = ((window as unknown as { states: string[] }).states = []);
+    new MutationObserver(() => log.push(`${state.dataset.state}: ${state.textContent}`)).observe(state, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+      attributes: true,
+    });
+  });
+  await upload.locator('#submit').click();
+  await upload.locator('#progress').waitFor({ state: 'visible' });
+  await upload.locator('#state[data-state="rendering"]').waitFor({ timeout: 60_000 });
+  await screenshot(upload, 'upload-progress');
+  await upload.locator('#state[data-state="done"]').waitFor({ timeout: 90_000 });
+  const states = await upload.evaluate(() => (window as unknown as { states: string[] }).states);
+  assert.ok(
+    states.some((s) => /^rendering: Making your mosaic… \d+%$/.test(s)),
+    `progress was shown: ${states.join(' | ')}`,
+  );
+  assert.equal(await upload.locator('#bar').evaluate((b) => (b as HTMLProgressElement).value), 100);
+  const link = upload.locator('#result a');
+  const href = (await link.getAttribute('href'))!;
+  const id = /^\/mosaics\/(\w+)$/.exec(href)?.[1];
+  assert.ok(id, href);
+  await screenshot(upload, 'upload-done');
+  await link.click();
+  await upload.waitForURL(`**${href}`);
+  assert.equal(await upload.locator('h1').innerText(), 'Mosaic by @alice');
+
+  // The open gallery hears of it without a reload, and shows it on request.
+  const notice = home.locator('#new-mosaics');
+  await notice.waitFor({ state: 'visible', timeout: 20_000 });
+  assert.equal(await home.locator('#show-new').innerText(), '1 new mosaic: show it');
+  await screenshot(home, 'home-new-notice');
+  await home.locator('#show-new').click();
+  await home.locator(`#grid .card[data-id="${id}"]`).waitFor();
+  assert.equal(await notice.isHidden(), true);
+  assert.match(
+    await home.locator(`#grid .card[data-id="${id}"] .byline`).innerText(),
+    /^by @alice · (just now|\d+ seconds? ago)$/,
+  );
+  assert.equal(await home.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, 'no reload');
+  await screenshot(home, 'home-after-upload');
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(homeSeen.errors, []);
+  await Promise.all([home.close(), upload.close()]);
+});
+
+test('the upload page explains a refused file and keeps the form', async () => {
+  const page = await context.newPage();
+  await page.goto(`${gallery.base}/upload`);
+  await page
+    .locator('#photo')
+    .setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a photo') });
+  await page.locator('#name').fill('bob');
+  await page.locator('#submit').click();
+  const error = page.locator('#upload-error');
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.innerText(), /^That file is not a photo we can read: .+/);
+  assert.equal(await page.locator('#name').inputValue(), 'bob', 'nothing typed is lost');
+  assert.equal(await page.locator('#submit').isEnabled(), true);
+  await screenshot(page, 'upload-refused');
+  await page.close();
+});
+
+test('the wall shows the newest mosaic and switches to a new one as it arrives', async () => {
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(`${gallery.base}/wall`);
+  const img = page.locator('#wall-img');
+  await page.locator('#wall-img[data-id]').waitFor();
+  const first = await img.getAttribute('data-id');
+  const id = await gallery.client.submit(await raw(400, 300, 11).jpeg().toBuffer(), 'carol');
+  assert.notEqual(id, first);
+  await page.locator(`#wall-img[data-id="${id}"]`).waitFor({ timeout: 90_000 });
+  assert.match(await page.locator('#wall-caption').innerText(), /^by @carol · /);
+  assert.equal(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth > 0), true, 'the image is loaded');
+  await screenshot(page, 'wall-new-mosaic');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
