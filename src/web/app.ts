@@ -81,7 +81,7 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
     if (e.code === 'FST_REQ_FILE_TOO_LARGE')
       return reply
         .status(413)
-        .send({ error: 'IMAGE_TOO_LARGE', message: `photos up to ${Math.round(cfg.maxUploadBytes / 2 ** 20)} MiB` });
+        .send({ error: 'IMAGE_TOO_LARGE', message: `photos up to ${sizeText(cfg.maxUploadBytes)}` });
     if (e.validation) return reply.status(400).send({ error: 'BAD_REQUEST', message: e.message });
     if (e.statusCode && e.statusCode < 500)
       return reply.status(e.statusCode).send({ error: e.code ?? 'BAD_REQUEST', message: e.message });
@@ -150,6 +150,9 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
   void app.register(async (scope) => registerPages(scope, cfg.pages));
   return app;
 }
+
+const sizeText = (bytes: number) =>
+  bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 
 /** Where a browser gets an object: the store's own URL, else the app's /files route. */
 export const urlFor =

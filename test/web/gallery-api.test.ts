@@ -8,7 +8,7 @@ before(async () => {
   h = await webHarness();
   // 30 mosaics, m29 the newest; every third from a social network with a profile.
   for (let i = 0; i < 30; i++) {
-    const social =
+    const social: Record<string, string> =
       i % 3 === 0 ? { network: 'mastodon', profile: `https://social.example/@u${i}`, displayname: `User ${i}` } : {};
     await h.finished(`m${String(i).padStart(2, '0')}`, { username: `u${i}`, ...social }, 60 - i);
   }

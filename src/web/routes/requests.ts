@@ -65,10 +65,12 @@ export function requestRoutes(
           else if (part.type === 'file') await part.toBuffer();
           else if (part.fieldname === 'name') name = cleanName(String(part.value));
         }
-        if (!photo || photo.length === 0)
+        if (!photo || photo.length === 0) {
+          metrics.upload('refused');
           return reply
             .status(400)
             .send({ error: 'BAD_REQUEST', message: 'send the photo as the multipart field "photo"' });
+        }
         await deps.imaging.photoSize(photo, { maxInputPixels: cfg.maxUploadPixels });
         const id = randomUUID().replaceAll('-', '').slice(0, 20);
         const key = `${id}.jpg`;
