@@ -7,9 +7,12 @@ import { launchBrowser, screenshot, startGallery, watch, type Gallery } from '..
 let gallery: Gallery;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let context: BrowserContext;
+/** The mosaic made through the upload page. */
+let aliceId: string;
+const ADMIN_TOKEN = 'browser-test-admin-token';
 
 before(async () => {
-  [gallery, browser] = await Promise.all([startGallery(), launchBrowser()]);
+  [gallery, browser] = await Promise.all([startGallery({ ADMIN_TOKEN }), launchBrowser()]);
   context = browser.context;
 });
 after(async () => {
@@ -61,6 +64,7 @@ test('an upload on the upload page shows live progress, becomes a mosaic, and ap
   const href = (await link.getAttribute('href'))!;
   const id = /^\/mosaics\/(\w+)$/.exec(href)?.[1];
   assert.ok(id, href);
+  aliceId = id;
   await screenshot(upload, 'upload-done');
   await link.click();
   await upload.waitForURL(`**${href}`);
@@ -115,6 +119,57 @@ test('the wall shows the newest mosaic and switches to a new one as it arrives',
   assert.match(await page.locator('#wall-caption').innerText(), /^by @carol · /);
   assert.equal(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth > 0), true, 'the image is loaded');
   await screenshot(page, 'wall-new-mosaic');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('the operator view shows the system and hides a mosaic from open pages', async () => {
+  const home = await context.newPage();
+  await home.goto(`${gallery.base}/`);
+  const card = home.locator(`#grid .card[data-id="${aliceId}"]`);
+  await card.waitFor();
+
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(`${gallery.base}/admin`);
+  await page.locator('#token').fill('not-the-token-at-all');
+  await page.locator('#token').press('Enter');
+  await page.locator('#admin-status', { hasText: 'That token was refused' }).waitFor();
+  assert.equal(await page.locator('#admin').isHidden(), true);
+
+  await page.locator('#token').fill(ADMIN_TOKEN);
+  await page.locator('#token-form button[type="submit"]').click();
+  await page.locator('#admin').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#queues tbody').innerText(), /mosaic-in/);
+  assert.match(await page.locator('#library').innerText(), /Tiles\s+400 \(32 px\)/);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('mosaicme.adminToken')), ADMIN_TOKEN);
+
+  await page.locator(`#mosaics button[aria-label="hide the mosaic by @alice (${aliceId})"]`).click();
+  await page.locator('#admin-status', { hasText: `Mosaic ${aliceId}: hidden.` }).waitFor();
+  await card.waitFor({ state: 'detached' });
+  assert.equal((await gallery.client.api(`/api/mosaics/${aliceId}`)).status, 404);
+  assert.equal((await gallery.client.api(`/mosaics/${aliceId}`)).status, 404, 'its page is gone too');
+  await screenshot(page, 'admin-hidden');
+
+  await page.locator(`#mosaics button[aria-label="unhide the mosaic by @alice (${aliceId})"]`).click();
+  await page.locator('#admin-status', { hasText: 'shown again' }).waitFor();
+  assert.equal((await gallery.client.api(`/api/mosaics/${aliceId}`)).status, 200);
+  await home.locator('#new-mosaics').waitFor({ state: 'visible' });
+  assert.deepEqual(
+    seen.errors.filter((e) => !/status of 401/.test(e)),
+    [],
+  );
+  await Promise.all([home.close(), page.close()]);
+});
+
+test('the about page explains the stages and both modes', async () => {
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(`${gallery.base}/about`);
+  const stages = await page.locator('.pipeline h3').allInnerTexts();
+  assert.deepEqual(stages, ['Collectors and uploads', 'Intake', 'Engine', 'Publisher', 'Cacher', 'Gallery']);
+  assert.match(await page.locator('.modes').innerText(), /Embedded[\s\S]*Scale-out/);
+  await screenshot(page, 'about');
   assert.deepEqual(seen.errors, []);
   await page.close();
 });

@@ -137,6 +137,7 @@ liveEvents({
   },
   hidden: ({ id }) => {
     grid.querySelector(`[data-id="${CSS.escape(id)}"]`)?.remove();
+    shown.delete(id);
     arrived.delete(id);
     updateNotice();
     carousel.remove(id);
