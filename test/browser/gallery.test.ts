@@ -157,3 +157,45 @@ test('a hostile name shows as text, and nothing runs', async () => {
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
+
+test('the home page fits a phone and a 4K screen, and nothing jumps while thumbnails load', async () => {
+  const page = await context.newPage();
+  const seen = watch(page);
+  // Thumbnails arrive late, as on a slow network, so any shift they cause is seen.
+  await page.route('**/files/mosaic-outsmall/**', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  const columns = async () =>
+    page.locator('#grid').evaluate((g) => getComputedStyle(g).gridTemplateColumns.split(' ').length);
+  const overflow = async () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${gallery.base}/`);
+  await page.locator('#grid .card').first().waitFor();
+  await page.evaluate(() => {
+    const w = window as unknown as { shift: number };
+    w.shift = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.shift += (e as unknown as { value: number }).value;
+    }).observe({ type: 'layout-shift' });
+  });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('#grid img')].every((i) => (i as HTMLImageElement).complete),
+    undefined,
+    { timeout: 20_000 },
+  );
+  assert.equal(await page.evaluate(() => (window as unknown as { shift: number }).shift), 0, 'no layout shift');
+  assert.ok((await overflow()) <= 0, 'no sideways scrolling on a phone');
+  const phone = await columns();
+  await screenshot(page, 'home-phone');
+
+  await page.setViewportSize({ width: 3840, height: 2160 });
+  await page.waitForTimeout(300);
+  assert.ok((await overflow()) <= 0);
+  const big = await columns();
+  assert.ok(phone <= 2 && big >= 6, `columns: ${phone} on a phone, ${big} on 4K`);
+  await screenshot(page, 'home-4k');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
