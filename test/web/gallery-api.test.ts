@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { ALL_KEY, entryKey } from '../../src/services/gallery-cache.js';
 import { webHarness, type Harness } from './harness.js';
 
@@ -35,6 +36,20 @@ test("GET /mosaic/ keeps the original's shape, newest first, with the original k
   assert.deepEqual(Object.keys(one.body).slice(0, 5), ['id', 'url_small', 'url_large', 'username', 'date']);
   assert.equal(one.body.username, 'u5');
   assert.equal((await get('/mosaic/nope/')).status, 404);
+});
+
+test('GET /mosaic/ is sent gzipped to clients that take it, and plain to others', async () => {
+  const plain = await h.app.inject({ url: '/mosaic/' });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  for (const accept of ['gzip, deflate, br', 'br;q=1.0, gzip;q=0.8']) {
+    const zipped = await h.app.inject({ url: '/mosaic/', headers: { 'accept-encoding': accept } });
+    assert.equal(zipped.headers['content-encoding'], 'gzip', accept);
+    assert.equal(zipped.headers.vary, 'accept-encoding');
+    assert.ok(zipped.rawPayload.length < plain.rawPayload.length / 3);
+    assert.equal(gunzipSync(zipped.rawPayload).toString(), plain.body);
+  }
+  const refused = await h.app.inject({ url: '/mosaic/', headers: { 'accept-encoding': 'gzip;q=0, identity' } });
+  assert.equal(refused.headers['content-encoding'], undefined);
 });
 
 test('GET /api/mosaics pages newest first, with totals', async () => {

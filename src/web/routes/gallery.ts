@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cache, Storage } from '../../ports.js';
 import {
   entryKey,
@@ -12,6 +13,7 @@ import {
 import { errors, errorSchema, idParams, mosaicViewSchema, originalEntrySchema } from './schemas.js';
 
 type Parsed = { json: string; list: MosaicList; pages: Map<string, string> };
+type Encoded = { json: string; identity: Buffer; gzip: Buffer };
 const MAX_PAGES_KEPT = 64;
 
 /**
@@ -20,6 +22,7 @@ const MAX_PAGES_KEPT = 64;
  */
 export class GalleryReader {
   private parsed?: Parsed;
+  private encoded?: Encoded;
   private pending?: Promise<string>;
 
   constructor(
@@ -31,6 +34,19 @@ export class GalleryReader {
   json(): Promise<string> {
     this.pending ??= readGalleryJson(this.deps, this.cfg).finally(() => (this.pending = undefined));
     return this.pending;
+  }
+
+  /**
+   * The original's list as bytes, plain and gzipped, encoded once per change: the whole gallery
+   * is a few hundred KiB, and a booth's pages fetch it often.
+   */
+  async original(): Promise<Encoded> {
+    const json = await this.json();
+    if (this.encoded?.json !== json) {
+      const identity = Buffer.from(json);
+      this.encoded = { json, identity, gzip: gzipSync(identity) };
+    }
+    return this.encoded;
   }
 
   async list(): Promise<Parsed> {
@@ -69,6 +85,16 @@ export class GalleryReader {
 const notFound = { error: 'NOT_FOUND', message: 'no such mosaic' };
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** Whether the client takes gzip (and has not refused it with q=0). */
+const acceptsGzip = (req: FastifyRequest) =>
+  String(req.headers['accept-encoding'] ?? '')
+    .split(',')
+    .some((part) => {
+      const [coding, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return (coding === 'gzip' || coding === '*') && (!q || Number(q.slice(2)) > 0);
+    });
+
 /** The gallery: the original's `/mosaic/` routes, the paged API, and the output files. */
 export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, storage: Storage): void {
   app.get(
@@ -86,7 +112,11 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
         },
       },
     },
-    async (_req, reply) => reply.type(JSON_TYPE).send(await gallery.json()),
+    async (req, reply) => {
+      const body = await gallery.original();
+      reply.type(JSON_TYPE).header('vary', 'accept-encoding');
+      return acceptsGzip(req) ? reply.header('content-encoding', 'gzip').send(body.gzip) : reply.send(body.identity);
+    },
   );
 
   app.get<{ Params: { id: string } }>(
