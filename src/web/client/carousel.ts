@@ -6,8 +6,9 @@ const COUNT = 5;
 const INTERVAL_MS = 5000;
 
 /**
- * The latest mosaics, one at a time, moving on by itself unless the pointer or focus is on it
- * (or the person asked for less motion). Only the slide shown loads its large image.
+ * The latest mosaics, one at a time, moving on by itself unless paused, the pointer or focus is on
+ * it, or the person asked for less motion. Screen readers hear the slides only when they do not
+ * move by themselves. Only the slide shown loads its large image.
  */
 export function startCarousel() {
   const section = byId('carousel');
@@ -15,7 +16,16 @@ export function startCarousel() {
   const dots = byId('slide-dots');
   let list: MosaicView[] = [];
   let index = 0;
-  let paused = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const toggle = byId<HTMLButtonElement>('carousel-toggle');
+  let stopped = false;
+  let hovered = false;
+  const setStopped = (value: boolean) => {
+    stopped = value;
+    toggle.textContent = stopped ? 'Play' : 'Pause';
+    toggle.setAttribute('aria-label', stopped ? 'Play the slideshow' : 'Pause the slideshow');
+    slides.setAttribute('aria-live', stopped ? 'polite' : 'off');
+  };
+  setStopped(matchMedia('(prefers-reduced-motion: reduce)').matches);
 
   const show = (i: number) => {
     if (!list.length) return;
@@ -47,12 +57,13 @@ export function startCarousel() {
 
   byId('prev').addEventListener('click', () => show(index - 1));
   byId('next').addEventListener('click', () => show(index + 1));
-  section.addEventListener('pointerenter', () => (paused = true));
-  section.addEventListener('pointerleave', () => (paused = false));
-  section.addEventListener('focusin', () => (paused = true));
-  section.addEventListener('focusout', () => (paused = false));
+  toggle.addEventListener('click', () => setStopped(!stopped));
+  section.addEventListener('pointerenter', () => (hovered = true));
+  section.addEventListener('pointerleave', () => (hovered = false));
+  section.addEventListener('focusin', () => (hovered = true));
+  section.addEventListener('focusout', () => (hovered = false));
   setInterval(() => {
-    if (!paused && !document.hidden) show(index + 1);
+    if (!stopped && !hovered && !document.hidden) show(index + 1);
   }, INTERVAL_MS);
 
   const reload = async () => {

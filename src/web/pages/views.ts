@@ -42,11 +42,12 @@ export function homeView(hashtag: string, qrSvg: string): SafeHtml {
     </section>
     <section class="carousel" id="carousel" aria-roledescription="carousel" aria-label="Latest mosaics" hidden>
       <h2>Latest mosaics</h2>
-      <div class="slides" id="slides" aria-live="polite"></div>
+      <div class="slides" id="slides" aria-live="off"></div>
       <div class="carousel-controls">
         <button type="button" id="prev" aria-label="Previous mosaic">‹</button>
         <span id="slide-dots"></span>
         <button type="button" id="next" aria-label="Next mosaic">›</button>
+        <button type="button" id="carousel-toggle" class="secondary">Pause</button>
       </div>
     </section>
     <div class="notice" id="new-mosaics" role="status" hidden>
