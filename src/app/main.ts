@@ -134,8 +134,12 @@ export async function startRoles(
 
 /** Origins a page may load images from besides this server: the store's, when it presigns URLs. */
 function imageOrigins(config: Config): string[] {
-  if (config.storage.kind !== 's3') return [];
-  return [config.storage.endpoint ? new URL(config.storage.endpoint).origin : 'https://*.amazonaws.com'];
+  const s = config.storage;
+  if (s.kind !== 's3') return [];
+  if (!s.endpoint) return ['https://*.amazonaws.com'];
+  const { protocol, host, origin } = new URL(s.endpoint);
+  // Virtual-hosted style puts the bucket in front of the host.
+  return s.forcePathStyle ? [origin] : [origin, `${protocol}//*.${host}`];
 }
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -20,6 +20,8 @@ export class Moderation {
   constructor(
     private readonly deps: Deps,
     private readonly cfg: GalleryCacheConfig,
+    /** Called after every change, for readers that keep a copy of the marks. */
+    private readonly onChange: () => void = () => {},
   ) {}
 
   async hide(id: string): Promise<boolean> {
@@ -36,6 +38,7 @@ export class Moderation {
     const entry = await readEntry(this.deps.storage, this.cfg, id);
     if (!entry) return false;
     await this.deps.storage.delete(this.cfg.moderationBucket, hiddenKey(id));
+    this.onChange();
     await addToCache(this.deps, this.cfg, entry).catch(() => {});
     await this.deps.cache
       .publish(EVENTS_CHANNEL, JSON.stringify({ type: 'mosaic', mosaic: mosaicView(entry, this.cfg.buckets.outLarge) }))
@@ -62,6 +65,7 @@ export class Moderation {
   }
 
   private async forget(id: string): Promise<void> {
+    this.onChange();
     // The cache only holds copies: when it is away, its next rebuild from storage leaves the mosaic out.
     await removeFromCache(this.deps, this.cfg, id).catch(() => {});
     await this.deps.cache.publish(EVENTS_CHANNEL, JSON.stringify({ type: 'hidden', id })).catch(() => {});

@@ -140,7 +140,7 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
       {
         cache: deps.cache,
         queue: deps.queue,
-        moderation: new Moderation(deps, cfg.gallery),
+        moderation: new Moderation(deps, cfg.gallery, () => gallery.forgetHidden()),
         mosaics,
         libraryStats: deps.libraryStats,
       },

@@ -127,6 +127,10 @@ test('hide: gone from every list, detail and cache key, and from rebuilds; unhid
   assert.equal((await h.app.inject({ url: '/mosaic/new/' })).statusCode, 404);
   assert.equal(await h.cache.get(entryKey('new')), undefined);
   assert.ok(!(await h.cache.get(ALL_KEY))!.includes('"new"'));
+  for (const file of ['mosaic-outsmall/new.jpg', 'mosaic-outlarge/new.jpg', 'mosaic-outlarge/new.dzi'])
+    assert.equal((await h.app.inject({ url: `/files/${file}` })).statusCode, 404, `${file} is not served`);
+  assert.equal((await h.app.inject({ url: '/files/mosaic-outlarge/new_files/9/1_2.jpeg' })).statusCode, 404);
+  assert.equal((await h.app.inject({ url: '/files/mosaic-outlarge/old.dzi' })).statusCode, 200);
   await rebuildGalleryCache(h, h.gallery);
   assert.deepEqual(await ids('/api/mosaics'), ['old'], 'a rebuild from storage leaves it out');
   assert.equal(await h.cache.get(entryKey('new')), undefined);
@@ -136,6 +140,7 @@ test('hide: gone from every list, detail and cache key, and from rebuilds; unhid
   assert.deepEqual(await ids('/mosaic/'), ['new', 'old']);
   assert.deepEqual(await ids('/api/mosaics'), ['new', 'old']);
   assert.equal((await h.app.inject({ url: '/api/mosaics/new' })).json().username, 'bob');
+  assert.equal((await h.app.inject({ url: '/files/mosaic-outlarge/new_files/9/1_2.jpeg' })).statusCode, 200);
   assert.equal((await admin('POST', '/api/admin/mosaics/nope/hide')).statusCode, 404);
 });
 

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cache, Storage } from '../../ports.js';
 import {
   entryKey,
+  hiddenIds,
   mosaicView,
   readGalleryJson,
   type GalleryCacheConfig,
@@ -15,6 +16,7 @@ import { errors, errorSchema, idParams, mosaicViewSchema, originalEntrySchema } 
 type Parsed = { json: string; list: MosaicList; pages: Map<string, string> };
 type Encoded = { json: string; identity: Buffer; gzip: Buffer };
 const MAX_PAGES_KEPT = 64;
+const HIDDEN_TTL_MS = 5000;
 
 /**
  * Reads the gallery from the cache for the routes. The parsed list and the pages built from it are
@@ -24,6 +26,7 @@ export class GalleryReader {
   private parsed?: Parsed;
   private encoded?: Encoded;
   private pending?: Promise<string>;
+  private hidden?: { at: number; ids: Promise<Set<string>> };
 
   constructor(
     private readonly deps: { storage: Storage; cache: Cache },
@@ -75,6 +78,18 @@ export class GalleryReader {
     const cached = await this.deps.cache.get(entryKey(id)).catch(() => undefined);
     if (cached) return JSON.parse(cached) as MosaicEntry;
     return (await this.list()).list.mosaics.find((m) => m.id === id);
+  }
+
+  /** Whether `id` is hidden, from a copy of the marks in storage at most {@link HIDDEN_TTL_MS} old. */
+  async isHidden(id: string): Promise<boolean> {
+    if (!this.hidden || Date.now() - this.hidden.at > HIDDEN_TTL_MS)
+      this.hidden = { at: Date.now(), ids: hiddenIds(this.deps.storage, this.cfg).catch(() => new Set<string>()) };
+    return (await this.hidden.ids).has(id);
+  }
+
+  /** After a moderation action here: the next check reads the marks again. */
+  forgetHidden(): void {
+    this.hidden = undefined;
   }
 
   view(entry: MosaicEntry): MosaicView {
@@ -195,6 +210,8 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
       const key = req.params['*'];
       const fail = () => reply.status(404).send({ error: 'NOT_FOUND', message: 'no such file' });
       if (!served.has(req.params.bucket) || !key || key.split('/').includes('..')) return fail();
+      // `<id>.jpg`, `<id>.dzi`, `<id>_files/…`: a hidden mosaic's files are not served either.
+      if (await gallery.isHidden(key.split('/')[0].replace(/(_files|\.\w+)$/, ''))) return fail();
       const body = await storage.get(req.params.bucket, key).catch(() => undefined);
       if (!body) return fail();
       const type = key.endsWith('.dzi') ? 'application/xml' : key.endsWith('.json') ? 'application/json' : 'image/jpeg';
