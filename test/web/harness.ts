@@ -5,7 +5,7 @@ import { MemoryCache } from '../../src/adapters/cache/memory.js';
 import { SharpImaging } from '../../src/adapters/imaging/sharp.js';
 import { DiskQueue } from '../../src/adapters/queue/disk.js';
 import { DiskStorage } from '../../src/adapters/storage/disk.js';
-import type { Cache } from '../../src/ports.js';
+import type { Cache, Storage } from '../../src/ports.js';
 import type { GalleryCacheConfig } from '../../src/services/gallery-cache.js';
 import { RequestStatuses } from '../../src/services/requests.js';
 import { buildApp, urlFor, type WebConfig, type WebDeps } from '../../src/web/app.js';
@@ -20,9 +20,11 @@ export type Harness = Awaited<ReturnType<typeof webHarness>>;
  * The web app over real adapters of the embedded mode (disk storage, a disk queue in a temp
  * folder, the memory cache), without a port; `cache` and config parts can be swapped per test.
  */
-export async function webHarness(opts: { cache?: Cache; web?: Partial<WebConfig>; deps?: Partial<WebDeps> } = {}) {
+export async function webHarness(
+  opts: { cache?: Cache; storage?: Storage; web?: Partial<WebConfig>; deps?: Partial<WebDeps> } = {},
+) {
   const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-web-'));
-  const storage = new DiskStorage(path.join(root, 'storage'));
+  const storage = opts.storage ?? new DiskStorage(path.join(root, 'storage'));
   const queue = new DiskQueue(path.join(root, 'queue'));
   const cache = opts.cache ?? new MemoryCache();
   for (const b of Object.values(BUCKETS)) await storage.ensureBucket(b);
@@ -59,8 +61,10 @@ export async function webHarness(opts: { cache?: Cache; web?: Partial<WebConfig>
     await storage.put(BUCKETS.outLarge, `${id}.dzi`, Buffer.from('<Image/>'));
     await storage.put(BUCKETS.outLarge, `${id}.jpg`, Buffer.from('large'), { metadata: meta });
     await storage.put(BUCKETS.outSmall, `${id}.jpg`, Buffer.from('small'), { metadata: meta });
-    const t = new Date(Date.now() - minutesAgo * 60_000);
-    await utimes(path.join(root, 'storage', BUCKETS.outLarge, `${id}.jpg`), t, t);
+    if (storage instanceof DiskStorage) {
+      const t = new Date(Date.now() - minutesAgo * 60_000);
+      await utimes(path.join(root, 'storage', BUCKETS.outLarge, `${id}.jpg`), t, t);
+    }
   };
 
   return {
@@ -78,6 +82,7 @@ export async function webHarness(opts: { cache?: Cache; web?: Partial<WebConfig>
       await imaging.close();
       await queue.close();
       await cache.close();
+      await storage.close();
       await rm(root, { recursive: true, force: true });
     },
   };
