@@ -5,7 +5,16 @@ import QRCode from 'qrcode';
 import { aboutView } from './pages/about.js';
 import { loadAssets, PUBLIC_DIR, type Assets } from './pages/assets.js';
 import { layout, type Shell } from './pages/layout.js';
-import { adminView, homeView, mosaicView, notFoundView, uploadView, wallView, type MosaicView } from './pages/views.js';
+import {
+  adminView,
+  homeView,
+  mosaicView,
+  notFoundView,
+  uploadView,
+  wallView,
+  type MosaicPage,
+  type MosaicView,
+} from './pages/views.js';
 
 /** What the pages need to know of the site. */
 export type PagesConfig = {
@@ -16,6 +25,9 @@ export type PagesConfig = {
   /** The upload limit, to tell people before they try (MiB). */
   maxUploadMiB?: number;
 };
+
+/** Cards on a page of the gallery (the client's PER_PAGE too). */
+const PER_PAGE = 12;
 
 /** Built files carry their content hash in the name, so they may be cached for good. */
 const HASHED = /-[A-Z0-9]{8}\.(js|css)$/;
@@ -55,9 +67,16 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
       .send(layout(assets, shell, current));
   };
 
-  app.get('/', async (_req, reply) =>
-    send(reply, { title: `MosaicMe · #${cfg.hashtag}`, script: 'home.js', body: homeView(cfg.hashtag, qr) }, '/'),
-  );
+  // The first view of the gallery comes with the page: thumbnails start loading before any script.
+  app.get<{ Querystring: { page?: string } }>('/', async (req, reply) => {
+    const page = Number(req.query.page ?? '1');
+    const first = Number.isInteger(page) && page >= 1 ? await galleryPage(app, page) : undefined;
+    return send(
+      reply,
+      { title: `MosaicMe · #${cfg.hashtag}`, script: 'home.js', body: homeView(cfg.hashtag, qr, first) },
+      '/',
+    );
+  });
 
   app.get<{ Params: { id: string } }>('/mosaics/:id', async (req, reply) => {
     const found = await findMosaic(app, req.params.id);
@@ -100,6 +119,12 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
   app.get('/admin', async (_req, reply) =>
     send(reply, { title: 'Operator view · MosaicMe', script: 'admin.js', body: adminView() }),
   );
+}
+
+/** A page of the gallery from the app's own API; undefined when it cannot say (the client retries). */
+async function galleryPage(app: FastifyInstance, page: number): Promise<MosaicPage | undefined> {
+  const res = await app.inject({ method: 'GET', url: `/api/mosaics?page=${page}&per_page=${PER_PAGE}` });
+  return res.statusCode === 200 ? res.json<MosaicPage>() : undefined;
 }
 
 /** The mosaic from the app's own API, so the page and the API agree on what exists (and is not hidden). */

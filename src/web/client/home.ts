@@ -52,7 +52,7 @@ function pageLink(n: number, label: string, attrs: Record<string, string> = {}):
   return h('a', { href: n === 1 ? '/' : `/?page=${n}`, 'data-page': n, ...attrs }, label);
 }
 
-function renderPager(d: MosaicPage): void {
+function renderPager(d: Pick<MosaicPage, 'page' | 'pages'>): void {
   if (d.pages <= 1) return pager.replaceChildren();
   const items = pageNumbers(d.page, d.pages).map((n) =>
     n === '…'
@@ -148,6 +148,16 @@ liveEvents({
   },
 });
 
+/** The server drew the first view of the gallery into the page; only the pager is left to draw. */
+function start(): void {
+  const { page, pages, total } = grid.dataset;
+  if (total === undefined) return void load(pageInUrl());
+  const d = { page: Number(page), pages: Number(pages) };
+  if (d.pages > 0 && d.page > d.pages) return void go(d.pages, false);
+  shown = new Set([...grid.querySelectorAll<HTMLElement>('.card')].map((c) => c.dataset.id ?? ''));
+  renderPager(d);
+}
+
 heading.tabIndex = -1;
 keepTimesFresh();
-void load(pageInUrl());
+start();

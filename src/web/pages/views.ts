@@ -1,3 +1,4 @@
+import { relativeTime } from '../shared/time.js';
 import { html, trusted, type SafeHtml } from './html.js';
 
 /** A mosaic as `/api/mosaics/:id` gives it. */
@@ -16,15 +17,40 @@ export type MosaicView = {
   page_url: string;
 };
 
+/** A page of the gallery as `/api/mosaics` gives it. */
+export type MosaicPage = { mosaics: MosaicView[]; page: number; per_page: number; total: number; pages: number };
+
 const NETWORKS = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky' } as const;
 
 /** Only web addresses become links: a `javascript:` profile URL would run on click. */
 export const isWebUrl = (u: string | undefined): u is string => !!u && /^https?:\/\//i.test(u);
 
 const when = (iso: string) =>
-  html`<time datetime="${iso}" data-relative>${new Date(iso).toUTCString().replace(/:\d\d GMT$/, ' UTC')}</time>`;
+  html`<time datetime="${iso}" title="${new Date(iso).toUTCString()}" data-relative>${relativeTime(iso)}</time>`;
 
-export function homeView(hashtag: string, qrSvg: string): SafeHtml {
+const who = (m: MosaicView) =>
+  isWebUrl(m.profile_url)
+    ? html`<a class="who" href="${m.profile_url}" rel="noopener nofollow">@${m.username}</a>`
+    : html`<span class="who">@${m.username}</span>`;
+
+/** A gallery card, as the client draws it too (home.ts), so the first page needs no script to show. */
+const card = (m: MosaicView) =>
+  html`<li class="card" data-id="${m.id}">
+    <a class="thumb" href="${m.page_url}"
+      ><img
+        src="${m.url_small}"
+        alt="Mosaic by @${m.username}"
+        decoding="async"
+        ${m.width && m.height ? html`width="${m.width}" height="${m.height}"` : ''}
+    /></a>
+    <p class="byline">by ${who(m)} · ${when(m.date)}</p>
+  </li>`;
+
+const galleryStatus = (p: MosaicPage) =>
+  p.total ? `${p.total} mosaic${p.total === 1 ? '' : 's'} · page ${p.page} of ${p.pages}` : 'No mosaics yet.';
+
+/** The home page; `first` is the page of the gallery asked for, when the API could give it. */
+export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage): SafeHtml {
   return html`<section class="intro">
       <div>
         <h1>Your photo, made of hundreds of photos</h1>
@@ -55,10 +81,22 @@ export function homeView(hashtag: string, qrSvg: string): SafeHtml {
     </div>
     <section class="gallery" aria-labelledby="gallery-title">
       <h2 id="gallery-title">Gallery</h2>
-      <p id="gallery-status" class="muted" role="status">Loading the mosaics…</p>
-      <ul class="grid" id="grid"></ul>
+      <p id="gallery-status" class="muted" role="status">${first ? galleryStatus(first) : 'Loading the mosaics…'}</p>
+      ${
+        first
+          ? html`<ul
+              class="grid"
+              id="grid"
+              data-page="${first.page}"
+              data-pages="${first.pages}"
+              data-total="${first.total}"
+            >
+              ${first.mosaics.map(card)}
+            </ul>`
+          : html`<ul class="grid" id="grid"></ul>`
+      }
       <nav class="pager" id="pager" aria-label="Gallery pages"></nav>
-      <div class="empty" id="empty" hidden>
+      <div class="empty" id="empty" ${first?.total === 0 ? '' : html`hidden`}>
         <h3>No mosaics yet: yours can be the first</h3>
         <ol>
           <li>Take or choose a photo: a face or anything colourful works best.</li>

@@ -1,25 +1,6 @@
-const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['second', 60],
-  ['minute', 60],
-  ['hour', 24],
-  ['day', 7],
-  ['week', 4.35],
-  ['month', 12],
-  ['year', Infinity],
-];
+import { relativeTime } from '../../shared/time';
 
-/** "5 minutes ago", "yesterday", "just now". */
-export function relativeTime(iso: string, now = Date.now()): string {
-  let value = (new Date(iso).getTime() - now) / 1000;
-  if (Number.isNaN(value)) return '';
-  if (Math.abs(value) < 30) return 'just now';
-  for (const [unit, size] of STEPS) {
-    if (Math.abs(value) < size) return rtf.format(Math.round(value), unit);
-    value /= size;
-  }
-  return '';
-}
+export { relativeTime };
 
 /** A <time> that says how long ago, kept current by `keepTimesFresh`. */
 export function timeEl(iso: string): HTMLTimeElement {
