@@ -1,3 +1,4 @@
+import { isWebUrl } from '../shared/links.js';
 import { relativeTime } from '../shared/time.js';
 import { html, trusted, type SafeHtml } from './html.js';
 
@@ -21,9 +22,6 @@ export type MosaicView = {
 export type MosaicPage = { mosaics: MosaicView[]; page: number; per_page: number; total: number; pages: number };
 
 const NETWORKS = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky' } as const;
-
-/** Only web addresses become links: a `javascript:` profile URL would run on click. */
-export const isWebUrl = (u: string | undefined): u is string => !!u && /^https?:\/\//i.test(u);
 
 const when = (iso: string) =>
   html`<time datetime="${iso}" title="${new Date(iso).toUTCString()}" data-relative>${relativeTime(iso)}</time>`;
@@ -108,13 +106,10 @@ export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage): Sa
 }
 
 export function mosaicView(m: MosaicView, shareUrl: string): SafeHtml {
-  const who = `@${m.username}`;
   const network = m.network ? NETWORKS[m.network] : undefined;
   return html`<article class="mosaic-page" id="mosaic" data-id="${m.id}" data-dzi="${m.dzi}">
     <p><a class="back" href="/">← Back to the gallery</a></p>
-    <h1>
-      Mosaic by ${isWebUrl(m.profile_url) ? html`<a href="${m.profile_url}" rel="noopener nofollow">${who}</a>` : who}
-    </h1>
+    <h1>Mosaic by ${who(m)}</h1>
     <p class="meta">
       ${m.display_name ? html`${m.display_name} · ` : ''}${network ? html`from ${network} · ` : ''}made ${when(m.date)}
     </p>
@@ -157,8 +152,8 @@ export function uploadView(hashtag: string, maxMiB: number): SafeHtml {
       <div class="field">
         <label for="photo">Photo (JPEG, PNG, WebP… up to ${maxMiB} MiB)</label>
         <input id="photo" name="photo" type="file" accept="image/*" required />
-        <label class="button secondary camera" for="camera">Take a photo now</label>
         <input id="camera" class="visually-hidden" type="file" accept="image/*" capture="environment" />
+        <label class="button secondary camera" for="camera">Take a photo now</label>
       </div>
       <figure class="preview" id="preview" hidden><img id="preview-img" alt="The photo you chose" /></figure>
       <div class="field">

@@ -1,5 +1,6 @@
 import type { MosaicView } from './api';
-import { h, isWebUrl } from './dom';
+import { isWebUrl } from '../../shared/links';
+import { h } from './dom';
 import { timeEl } from './time';
 
 /** "by @user · 5 minutes ago", the handle linking to the person's profile when there is one. */
@@ -10,16 +11,4 @@ export function byline(m: MosaicView, withLink = true): HTMLElement {
       ? h('a', { href: m.profile_url, rel: 'noopener nofollow', class: 'who' }, handle)
       : h('span', { class: 'who' }, handle);
   return h('p', { class: 'byline' }, 'by ', who, ' · ', timeEl(m.date));
-}
-
-/** An image box that keeps the mosaic's shape before the image arrives, so nothing jumps. */
-export function mosaicImg(m: MosaicView, src: string, alt: string, lazy = true): HTMLImageElement {
-  return h('img', {
-    src,
-    alt,
-    width: m.width,
-    height: m.height,
-    loading: lazy ? 'lazy' : undefined,
-    decoding: 'async',
-  });
 }

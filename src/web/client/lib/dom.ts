@@ -24,6 +24,3 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!el) throw new Error(`the page has no #${id}`);
   return el as T;
 }
-
-/** Only web addresses become links: a `javascript:` URL would run on click. */
-export const isWebUrl = (u: string | undefined): u is string => !!u && /^https?:\/\//i.test(u);
