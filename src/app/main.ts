@@ -100,7 +100,7 @@ export async function startRoles(
   let port: number | undefined;
   if (roles.includes('web')) {
     const app = buildApp(
-      { ...deps, statuses, imaging, libraryStats: libraryStats(config.libraryDir) },
+      { ...deps, statuses, imaging, log, libraryStats: libraryStats(config.libraryDir) },
       {
         gallery,
         bucketIn: config.buckets.in,

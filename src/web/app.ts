@@ -24,6 +24,8 @@ export type WebDeps = {
   imaging: Pick<Imaging, 'photoSize'>;
   /** The tile library's size and growth, for the operator view; undefined when there is none here. */
   libraryStats?: () => Promise<LibraryStats | undefined>;
+  /** Where unexpected errors are told (the answer says only "something went wrong"). */
+  log?: (line: string) => void;
 };
 export type WebConfig = {
   gallery: GalleryCacheConfig;
@@ -74,7 +76,7 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
     sseClients: () => hub.size,
   });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     if (err instanceof MosaicError)
       return reply.status(STATUS[err.code] ?? 500).send({ error: err.code, message: err.message });
     const e = err as { statusCode?: number; code?: string; message: string; validation?: unknown };
@@ -85,6 +87,7 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
     if (e.validation) return reply.status(400).send({ error: 'BAD_REQUEST', message: e.message });
     if (e.statusCode && e.statusCode < 500)
       return reply.status(e.statusCode).send({ error: e.code ?? 'BAD_REQUEST', message: e.message });
+    deps.log?.(`web: ${req.method} ${req.routeOptions.url ?? req.url}: ${e.message}`);
     return reply.status(500).send({ error: 'INTERNAL', message: 'something went wrong' });
   });
 

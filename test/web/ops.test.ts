@@ -110,3 +110,19 @@ test('the OpenAPI document is valid JSON describing every API route with its sch
     await h.close();
   }
 });
+
+test('an unexpected error is a 500 that tells nothing, and the log gets the reason', async () => {
+  const lines: string[] = [];
+  const h = await webHarness({ deps: { log: (l) => lines.push(l) } });
+  try {
+    h.storage.get = async () => {
+      throw new Error('disk on fire at /secret/path');
+    };
+    const res = await h.app.inject({ url: '/api/requests/abc' });
+    assert.equal(res.statusCode, 500);
+    assert.deepEqual(res.json(), { error: 'INTERNAL', message: 'something went wrong' });
+    assert.deepEqual(lines, ['web: GET /api/requests/:id: disk on fire at /secret/path']);
+  } finally {
+    await h.close();
+  }
+});
