@@ -30,6 +30,9 @@ function showPreview(file: File | undefined): void {
   if (previewUrl) previewImg.src = previewUrl;
 }
 
+// A file the browser cannot show (HEIC on some, or not an image at all) gets no broken preview.
+previewImg.addEventListener('error', () => (preview.hidden = true));
+
 photo.addEventListener('change', () => {
   showError(undefined);
   showPreview(photo.files?.[0]);
