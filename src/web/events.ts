@@ -37,9 +37,14 @@ export class EventHub {
   add(res: ServerResponse): void {
     this.clients.add(res);
     res.once('close', () => this.remove(res));
-    this.subscription ??= this.cache.subscribe(EVENTS_CHANNEL, (m) => void this.onMessage(m));
-    // A cache that is away now is tried again with the next page.
-    this.subscription.catch(() => (this.subscription = undefined));
+    if (!this.subscription) {
+      const sub = this.cache.subscribe(EVENTS_CHANNEL, (m) => void this.onMessage(m));
+      this.subscription = sub;
+      // A cache that is away now is tried again with the next page.
+      sub.catch(() => {
+        if (this.subscription === sub) this.subscription = undefined;
+      });
+    }
     this.heartbeat ??= setInterval(() => this.write(': heartbeat\n\n'), this.heartbeatMs);
   }
 

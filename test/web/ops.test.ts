@@ -126,3 +126,24 @@ test('an unexpected error is a 500 that tells nothing, and the log gets the reas
     await h.close();
   }
 });
+
+test('with the cache down, an event stream still opens and keeps alive', async () => {
+  const h = await webHarness({
+    cache: new RedisCache({ url: 'redis://127.0.0.1:1' }),
+    web: { sseHeartbeatSeconds: 0.2 },
+  });
+  try {
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`http://127.0.0.1:${(h.app.server.address() as { port: number }).port}/api/events`);
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const end = Date.now() + 5000;
+    while (!text.includes(': heartbeat') && Date.now() < end)
+      text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    assert.match(text, /^: heartbeat$/m);
+  } finally {
+    await h.close();
+  }
+});
