@@ -55,6 +55,7 @@ test('the home page shows the cards, 12 a page, newest first, and pages through 
       id: `seeded${String(i).padStart(2, '0')}`,
       username: `user${i}`,
       date: new Date(now - (i + 1) * 5 * 60_000),
+      metadata: i === 1 ? { network: 'mastodon', profile: 'https://social.example/@user1' } : undefined,
     })),
   );
   assert.equal((await gallery.client.waitFor(realId, ['done', 'failed'])).state, 'done');
@@ -69,6 +70,8 @@ test('the home page shows the cards, 12 a page, newest first, and pages through 
   assert.equal(await cards.nth(1).getAttribute('data-id'), 'seeded00');
   assert.match((await cards.nth(1).locator('.byline').textContent()) ?? '', /^by @user0 · 5 minutes ago$/);
   assert.equal(await cards.nth(1).locator('a.thumb').getAttribute('href'), '/mosaics/seeded00');
+  assert.equal(await cards.nth(1).locator('a.who').count(), 0, 'no profile, no link');
+  assert.equal(await cards.nth(2).locator('a.who').getAttribute('href'), 'https://social.example/@user1');
   assert.equal(
     await page.locator('#grid img').evaluateAll((imgs) => imgs.filter((i) => !(i as HTMLImageElement).alt).length),
     0,

@@ -104,14 +104,14 @@ export async function startGallery(env: Record<string, string> = {}): Promise<Ga
  */
 export async function seedMosaics(
   data: string,
-  mosaics: { id: string; username: string; date: Date }[],
+  mosaics: { id: string; username: string; date: Date; metadata?: Record<string, string> }[],
 ): Promise<void> {
   const root = path.join(data, 'storage');
   for (const [i, m] of mosaics.entries()) {
     const jpeg = await raw(160, 120, i).jpeg().toBuffer();
     const meta = JSON.stringify({
       contentType: 'image/jpeg',
-      metadata: { username: m.username, width: '160', height: '120' },
+      metadata: { username: m.username, width: '160', height: '120', ...m.metadata },
     });
     for (const bucket of ['mosaic-outlarge', 'mosaic-outsmall']) {
       await mkdir(path.join(root, bucket, '.meta'), { recursive: true });
