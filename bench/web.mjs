@@ -7,7 +7,7 @@
 // The server runs in a child process (the embedded mode's adapters: memory cache, disk storage
 // and queue in a temporary folder, the cache seeded directly), so the load generator does not
 // share its event loop. The figures go to stdout and into the "Web" section of bench/RESULTS.md.
-import { spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,22 +96,23 @@ async function serve(count) {
     },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`ready ${app.server.address().port}\n`);
+  // The parent asks for the CPU time used, to tell the server's cost apart from the load generator's.
+  process.on('message', () => process.send({ cpu: process.cpuUsage() }));
+  process.send({ port: app.server.address().port });
 }
 
 async function measure() {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', String(MOSAICS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /ready (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-  });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', String(MOSAICS)], { stdio: 'inherit' });
+  const reply = () => new Promise((resolve) => child.once('message', resolve));
+  const port = await Promise.race([
+    reply().then((m) => m.port),
+    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`the server exited (${code})`)))),
+  ]);
+  const cpu = async () => {
+    child.send('cpu');
+    const { user, system } = (await reply()).cpu;
+    return user + system;
+  };
   const rows = [];
   try {
     for (const [route, encoding] of RUNS) {
@@ -124,7 +125,9 @@ async function measure() {
       const count = (body.mosaics ?? []).length;
       process.stderr.write(`web: ${route} (${encoding}, ${count} mosaics in the answer) for ${SECONDS} s ...\n`);
       await autocannon({ url, headers, connections: 10, duration: 2 }); // warm-up
+      const before = await cpu();
       const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS });
+      const serverCpu = (await cpu()) - before;
       rows.push({
         route,
         encoding,
@@ -134,6 +137,7 @@ async function measure() {
         p50: r.latency.p50,
         p99: r.latency.p99,
         errors: r.errors + r.non2xx + r.timeouts,
+        cpuPerRequest: serverCpu / r.requests.total,
       });
     }
   } finally {
@@ -141,11 +145,11 @@ async function measure() {
   }
   const info = machineInfo();
   const table = [
-    '| route | encoding | mosaics in answer | bytes sent | req/s | p50 latency (ms) | p99 latency (ms) | errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| route | encoding | mosaics in answer | bytes sent | req/s | p50 latency (ms) | p99 latency (ms) | errors | server CPU per request (µs) | req/s one server core could answer |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| \`${r.route}\` | ${r.encoding} | ${r.count} | ${(r.bytes / 1024).toFixed(0)} KiB | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`,
+        `| \`${r.route}\` | ${r.encoding} | ${r.count} | ${(r.bytes / 1024).toFixed(0)} KiB | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${Math.round(r.cpuPerRequest)} | ${Math.round(1e6 / r.cpuPerRequest)} |`,
     ),
   ];
   const mosaic = rows.find((r) => r.route === '/mosaic/' && r.encoding === 'gzip');
@@ -160,7 +164,8 @@ async function measure() {
     `\`node bench/web.mjs --mosaics ${MOSAICS} --seconds ${SECONDS} --connections ${CONNECTIONS}\` (run of ${info.date.slice(0, 10)}, commit ${info.commit}, ${info.nproc} cores, Node ${info.node}):`,
     `the server in its own process on the embedded adapters with ${MOSAICS} mosaics in the memory cache,`,
     `autocannon in this process with ${CONNECTIONS} connections for ${SECONDS} s per route after a 2 s warm-up.`,
-    'Both cores are shared by the server and the load generator.',
+    'Both cores are shared by the server, the load generator and whatever else runs on the machine; the',
+    "last two columns are the server process's own CPU time per answer, which the rest of the machine barely moves.",
     '',
     ...table,
     '',
