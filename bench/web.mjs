@@ -180,6 +180,8 @@ async function measure() {
     start < 0
       ? `${text.trimEnd()}\n\n${section}`
       : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`;
-  fs.writeFileSync(file, updated);
+  // Formatted as the repository's check expects (prettier is a dev dependency).
+  const prettier = await import('prettier');
+  fs.writeFileSync(file, await prettier.format(updated, { ...(await prettier.resolveConfig(file)), filepath: file }));
   process.stderr.write('web: figures written to bench/RESULTS.md (section "Web")\n');
 }
