@@ -26,8 +26,9 @@ export type PagesConfig = {
   maxUploadMiB?: number;
 };
 
-/** Cards on a page of the gallery (the client's PER_PAGE too). */
+/** Cards on a page of the gallery, and mosaics in the carousel (as in the client). */
 const PER_PAGE = 12;
+const CAROUSEL = 5;
 
 /** Built files carry their content hash in the name, so they may be cached for good. */
 const HASHED = /-[A-Z0-9]{8}\.(js|css)$/;
@@ -70,10 +71,17 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
   // The first view of the gallery comes with the page: thumbnails start loading before any script.
   app.get<{ Querystring: { page?: string } }>('/', async (req, reply) => {
     const page = Number(req.query.page ?? '1');
-    const first = Number.isInteger(page) && page >= 1 ? await galleryPage(app, page) : undefined;
+    const [first, latest] = await Promise.all([
+      Number.isInteger(page) && page >= 1 ? galleryPage(app, page, PER_PAGE) : undefined,
+      galleryPage(app, 1, CAROUSEL),
+    ]);
     return send(
       reply,
-      { title: `MosaicMe · #${cfg.hashtag}`, script: 'home.js', body: homeView(cfg.hashtag, qr, first) },
+      {
+        title: `MosaicMe · #${cfg.hashtag}`,
+        script: 'home.js',
+        body: homeView(cfg.hashtag, qr, first, latest?.mosaics),
+      },
       '/',
     );
   });
@@ -122,8 +130,8 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
 }
 
 /** A page of the gallery from the app's own API; undefined when it cannot say (the client retries). */
-async function galleryPage(app: FastifyInstance, page: number): Promise<MosaicPage | undefined> {
-  const res = await app.inject({ method: 'GET', url: `/api/mosaics?page=${page}&per_page=${PER_PAGE}` });
+async function galleryPage(app: FastifyInstance, page: number, perPage: number): Promise<MosaicPage | undefined> {
+  const res = await app.inject({ method: 'GET', url: `/api/mosaics?page=${page}&per_page=${perPage}` });
   return res.statusCode === 200 ? res.json<MosaicPage>() : undefined;
 }
 

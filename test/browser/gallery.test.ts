@@ -161,7 +161,7 @@ test('a hostile name shows as text, and nothing runs', async () => {
   await page.close();
 });
 
-test('the home page fits a phone and a 4K screen, and nothing jumps while thumbnails load', async () => {
+test('the home page fits a phone and a 4K screen, and nothing jumps while it loads', async () => {
   const page = await context.newPage();
   const seen = watch(page);
   // Thumbnails arrive late, as on a slow network, so any shift they cause is seen.
@@ -181,13 +181,15 @@ test('the home page fits a phone and a 4K screen, and nothing jumps while thumbn
     w.shift = 0;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.shift += (e as unknown as { value: number }).value;
-    }).observe({ type: 'layout-shift' });
+    }).observe({ type: 'layout-shift', buffered: true });
   });
   await page.waitForFunction(
-    () => [...document.querySelectorAll('#grid img')].every((i) => (i as HTMLImageElement).complete),
+    () => [...document.querySelectorAll('#grid img, #slides img')].every((i) => (i as HTMLImageElement).complete),
     undefined,
     { timeout: 20_000 },
   );
+  await page.locator('#pager a').first().waitFor();
+  await page.waitForTimeout(500);
   assert.equal(await page.evaluate(() => (window as unknown as { shift: number }).shift), 0, 'no layout shift');
   assert.ok((await overflow()) <= 0, 'no sideways scrolling on a phone');
   const phone = await columns();

@@ -47,8 +47,20 @@ const card = (m: MosaicView) =>
 const galleryStatus = (p: MosaicPage) =>
   p.total ? `${p.total} mosaic${p.total === 1 ? '' : 's'} · page ${p.page} of ${p.pages}` : 'No mosaics yet.';
 
-/** The home page; `first` is the page of the gallery asked for, when the API could give it. */
-export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage): SafeHtml {
+/** The carousel's first slide, as the client draws it (carousel.ts). */
+const slide = (m: MosaicView) =>
+  html`<figure class="slide" data-id="${m.id}">
+    <a href="${m.page_url}" class="slide-image"
+      ><img src="${m.url_large}" alt="Mosaic by @${m.username}" decoding="async" fetchpriority="low"
+    /></a>
+    <figcaption><p class="byline">by ${who(m)} · ${when(m.date)}</p></figcaption>
+  </figure>`;
+
+/**
+ * The home page. `first` is the page of the gallery asked for and `latest` the newest mosaics for
+ * the carousel, when the API could give them (else the client fetches them).
+ */
+export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage, latest?: MosaicView[]): SafeHtml {
   return html`<section class="intro">
       <div>
         <h1>Your photo, made of hundreds of photos</h1>
@@ -64,12 +76,28 @@ export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage): Sa
         <figcaption>Scan to make yours from your phone</figcaption>
       </figure>
     </section>
-    <section class="carousel" id="carousel" aria-roledescription="carousel" aria-label="Latest mosaics" hidden>
+    <section
+      class="carousel"
+      id="carousel"
+      aria-roledescription="carousel"
+      aria-label="Latest mosaics"
+      ${latest?.length ? '' : html`hidden`}
+    >
       <h2>Latest mosaics</h2>
-      <div class="slides" id="slides" aria-live="off"></div>
+      <div class="slides" id="slides" aria-live="off">${latest?.length ? slide(latest[0]) : ''}</div>
       <div class="carousel-controls">
         <button type="button" id="prev" aria-label="Previous mosaic">‹</button>
-        <span id="slide-dots"></span>
+        <span id="slide-dots"
+          >${latest?.map(
+            (_, n) =>
+              html`<button
+                type="button"
+                class="dot"
+                aria-label="Show mosaic ${n + 1} of ${latest.length}"
+                aria-pressed="${n === 0}"
+              ></button>`,
+          )}</span
+        >
         <button type="button" id="next" aria-label="Next mosaic">›</button>
         <button type="button" id="carousel-toggle" class="secondary">Pause</button>
       </div>
