@@ -45,7 +45,10 @@ export class EventHub {
         if (this.subscription === sub) this.subscription = undefined;
       });
     }
-    this.heartbeat ??= setInterval(() => this.write(': heartbeat\n\n'), this.heartbeatMs);
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), this.heartbeatMs);
+      this.heartbeat.unref();
+    }
   }
 
   private remove(res: ServerResponse): void {
