@@ -1,6 +1,13 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A multipart form's fields, for the document only (the route reads the parts itself). */
+    multipartBody?: Record<string, unknown>;
+  }
+}
+
 /**
  * The OpenAPI 3 document, generated from the routes' JSON schemas. Registered before the routes,
  * so it sees each of them.
@@ -14,6 +21,10 @@ export function registerOpenApi(app: FastifyInstance): void {
         description: 'The gallery of photomosaics: mosaics, requests, live events, operations.',
       },
       components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: ({ schema, url, route }) => {
+      const body = route.config?.multipartBody;
+      return { schema: body ? { ...schema, body } : schema, url };
     },
   });
 }

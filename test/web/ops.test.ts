@@ -106,6 +106,9 @@ test('the OpenAPI document is valid JSON describing every API route with its sch
     const view = list.responses['200'].content['application/json'].schema.properties.mosaics.items;
     assert.ok(view.properties.dzi && view.properties.profile_url);
     assert.deepEqual(doc.paths['/api/admin/overview'].get.security, [{ admin: [] }]);
+    const upload = doc.paths['/api/requests'].post.requestBody.content['multipart/form-data'].schema;
+    assert.deepEqual(upload.required, ['photo']);
+    assert.equal(upload.properties.photo.format, 'binary');
   } finally {
     await h.close();
   }

@@ -42,7 +42,17 @@ export function requestRoutes(
   app.post(
     '/api/requests',
     {
-      config: { rateLimit: { max: cfg.rateLimit, timeWindow: 60_000 } },
+      config: {
+        rateLimit: { max: cfg.rateLimit, timeWindow: 60_000 },
+        multipartBody: {
+          type: 'object',
+          required: ['photo'],
+          properties: {
+            photo: { type: 'string', format: 'binary', description: 'the photo (JPEG, PNG, WebP, …)' },
+            name: { type: 'string', maxLength: MAX_NAME_LENGTH, description: 'who asks; shown with the mosaic' },
+          },
+        },
+      },
       schema: {
         summary: 'Ask for a mosaic of a photo (multipart: `photo`, optional `name`)',
         consumes: ['multipart/form-data'],
