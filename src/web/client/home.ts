@@ -1,5 +1,6 @@
 import { mosaicsPage, type MosaicPage, type MosaicView } from './lib/api';
 import { byline } from './lib/byline';
+import { pagerItems } from '../shared/pager';
 import { byId, h } from './lib/dom';
 import { liveEvents } from './lib/events';
 import { keepTimesFresh } from './lib/time';
@@ -38,42 +39,27 @@ function card(m: MosaicView): HTMLLIElement {
   );
 }
 
-/** Page links around the current one: first, last, and two either side, with gaps marked. */
-function pageNumbers(current: number, pages: number): (number | '…')[] {
-  const out: (number | '…')[] = [];
-  for (let n = 1; n <= pages; n++) {
-    if (n === 1 || n === pages || Math.abs(n - current) <= 2) out.push(n);
-    else if (out[out.length - 1] !== '…') out.push('…');
-  }
-  return out;
-}
-
-function pageLink(n: number, label: string, attrs: Record<string, string> = {}): HTMLAnchorElement {
-  return h('a', { href: n === 1 ? '/' : `/?page=${n}`, 'data-page': n, ...attrs }, label);
-}
-
 function renderPager(d: Pick<MosaicPage, 'page' | 'pages'>): void {
-  if (d.pages <= 1) return pager.replaceChildren();
-  const items = pageNumbers(d.page, d.pages).map((n) =>
-    n === '…'
+  const items = pagerItems(d.page, d.pages).map((i) =>
+    i.gap
       ? h('li', { class: 'gap', 'aria-hidden': 'true' }, '…')
       : h(
           'li',
           {},
-          n === d.page
-            ? pageLink(n, String(n), { 'aria-current': 'page', 'aria-label': `Page ${n}, current` })
-            : pageLink(n, String(n), { 'aria-label': `Page ${n}` }),
+          h(
+            'a',
+            {
+              href: i.href,
+              'data-page': i.page,
+              rel: i.rel,
+              'aria-label': i.ariaLabel,
+              'aria-current': i.current ? 'page' : undefined,
+            },
+            i.label,
+          ),
         ),
   );
-  pager.replaceChildren(
-    h(
-      'ul',
-      {},
-      d.page > 1 ? h('li', {}, pageLink(d.page - 1, '‹ Newer', { rel: 'prev' })) : false,
-      ...items,
-      d.page < d.pages ? h('li', {}, pageLink(d.page + 1, 'Older ›', { rel: 'next' })) : false,
-    ),
-  );
+  pager.replaceChildren(...(items.length ? [h('ul', {}, ...items)] : []));
 }
 
 function render(d: MosaicPage): void {
@@ -148,14 +134,13 @@ liveEvents({
   },
 });
 
-/** The server drew the first view of the gallery into the page; only the pager is left to draw. */
+/** The server drew the first view of the gallery into the page: nothing is left to draw. */
 function start(): void {
   const { page, pages, total } = grid.dataset;
   if (total === undefined) return void load(pageInUrl());
   const d = { page: Number(page), pages: Number(pages) };
   if (d.pages > 0 && d.page > d.pages) return void go(d.pages, false);
   shown = new Set([...grid.querySelectorAll<HTMLElement>('.card')].map((c) => c.dataset.id ?? ''));
-  renderPager(d);
 }
 
 heading.tabIndex = -1;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHtml, html } from './html.js';
+import { attr, escapeHtml, html } from './html.js';
 
 test('interpolated values are escaped, in text and in attributes', () => {
   const name = `<img src=x onerror=alert(1)> "quoted" & 'single'`;
@@ -19,4 +19,10 @@ test('nested templates and lists stay markup; empty values vanish', () => {
   const list = html`<ul>${items}${undefined}${false}</ul>`;
   assert.equal(list.text, '<ul><li>a&lt;b</li><li>c</li></ul>');
   assert.equal(escapeHtml('plain'), 'plain');
+});
+
+test('optional attributes appear only with a value, escaped', () => {
+  // prettier-ignore
+  const a = html`<a${attr('rel', undefined)}${attr('title', '"x"')}${attr('hidden', false)}>`;
+  assert.equal(a.text, '<a title="&quot;x&quot;">');
 });

@@ -26,3 +26,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 
 /** Markup made by a trusted generator (the QR code's SVG), taken as it is. */
 export const trusted = (markup: string): SafeHtml => new SafeHtml(markup);
+
+/** ` name="value"`, or nothing when there is no value; `name` is the page's own, never data. */
+export const attr = (name: string, value: string | number | undefined | false): SafeHtml | '' =>
+  value === undefined || value === false ? '' : html` ${new SafeHtml(name)}="${value}"`;

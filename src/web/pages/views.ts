@@ -1,6 +1,7 @@
 import { isWebUrl } from '../shared/links.js';
+import { pagerItems } from '../shared/pager.js';
 import { relativeTime } from '../shared/time.js';
-import { html, trusted, type SafeHtml } from './html.js';
+import { attr, html, trusted, type SafeHtml } from './html.js';
 
 /** A mosaic as `/api/mosaics/:id` gives it. */
 export type MosaicView = {
@@ -39,13 +40,33 @@ const card = (m: MosaicView) =>
         src="${m.url_small}"
         alt="Mosaic by @${m.username}"
         decoding="async"
-        ${m.width && m.height ? html`width="${m.width}" height="${m.height}"` : ''}
+        ${attr('width', m.width)}${attr('height', m.height)}
     /></a>
     <p class="byline">by ${who(m)} · ${when(m.date)}</p>
   </li>`;
 
 const galleryStatus = (p: MosaicPage) =>
   p.total ? `${p.total} mosaic${p.total === 1 ? '' : 's'} · page ${p.page} of ${p.pages}` : 'No mosaics yet.';
+
+const pager = (p: MosaicPage) => {
+  const items = pagerItems(p.page, p.pages);
+  return items.length
+    ? html`<ul>
+        ${items.map((i) =>
+          i.gap
+            ? html`<li class="gap" aria-hidden="true">…</li>`
+            : html`<li>
+                <a
+                  href="${i.href}"
+                  data-page="${i.page}"
+                  ${attr('rel', i.rel)}${attr('aria-label', i.ariaLabel)}${attr('aria-current', i.current && 'page')}
+                  >${i.label}</a
+                >
+              </li>`,
+        )}
+      </ul>`
+    : '';
+};
 
 /** The carousel's first slide, as the client draws it (carousel.ts). */
 const slide = (m: MosaicView) =>
@@ -94,7 +115,7 @@ export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage, lat
                 type="button"
                 class="dot"
                 aria-label="Show mosaic ${n + 1} of ${latest.length}"
-                aria-pressed="${n === 0}"
+                aria-pressed="${String(n === 0)}"
               ></button>`,
           )}</span
         >
@@ -121,7 +142,7 @@ export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage, lat
             </ul>`
           : html`<ul class="grid" id="grid"></ul>`
       }
-      <nav class="pager" id="pager" aria-label="Gallery pages"></nav>
+      <nav class="pager" id="pager" aria-label="Gallery pages">${first ? pager(first) : ''}</nav>
       <div class="empty" id="empty" ${first?.total === 0 ? '' : html`hidden`}>
         <h3>No mosaics yet: yours can be the first</h3>
         <ol>
