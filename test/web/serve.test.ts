@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { mosaicme } from '../helpers/cli.js';
+import { raw } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/net.js';
 import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
 
@@ -49,7 +50,6 @@ test('mosaicme serve: ready, secured, and its operator view shows this process a
 });
 
 test('mosaicme serve: an upload becomes a mosaic whose Deep Zoom pyramid loads through the app', async () => {
-  const { raw } = await import('../helpers/fixtures.js');
   const id = await client.submit(await raw(300, 200, 5).jpeg().toBuffer(), 'zoe');
   const s = (await client.waitFor(id, ['done', 'failed'])) as { state: string; mosaic?: { dzi: string } };
   assert.equal(s.state, 'done', JSON.stringify(s));
