@@ -106,6 +106,23 @@ test('the upload page explains a refused file and keeps the form', async () => {
   await page.close();
 });
 
+test('a photo that cannot be made into a mosaic ends with the reason on the upload page', async () => {
+  const page = await context.newPage();
+  await page.goto(`${gallery.base}/upload`);
+  const jpeg = await raw(400, 300, 3).jpeg().toBuffer();
+  await page.locator('#photo').setInputFiles({
+    name: 'cut.jpg',
+    mimeType: 'image/jpeg',
+    buffer: jpeg.subarray(0, jpeg.length >> 1),
+  });
+  await page.locator('#submit').click();
+  await page.locator('#state[data-state="failed"]').waitFor({ timeout: 60_000 });
+  assert.match(await page.locator('#state').innerText(), /^Your mosaic could not be made: .*truncated or corrupt/);
+  assert.equal(await page.locator('#result a').getAttribute('href'), '/upload');
+  await screenshot(page, 'upload-failed');
+  await page.close();
+});
+
 test('the wall shows the newest mosaic and switches to a new one as it arrives', async () => {
   const page = await context.newPage();
   const seen = watch(page);
