@@ -70,6 +70,8 @@ export interface Cache {
   /** `ttl` in seconds; without it the value stays until replaced or deleted. */
   set(key: string, value: string, ttl?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** The live keys starting with `prefix`, in no order: for small operator listings, not hot paths. */
+  keys(prefix: string): Promise<string[]>;
   /** Tells subscribers of `channel`; delivery is best effort. */
   publish(channel: string, message: string): Promise<void>;
   /** Calls `handler` for each message on `channel` until the returned function is called. */

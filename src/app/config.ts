@@ -43,6 +43,18 @@ export type Config = {
   /** The library stage's copy of the raw bucket. */
   rawDir: string;
   webhook?: { url: string; secret: string };
+  /** The web role's limits and operator access. */
+  web: {
+    /** Bearer token of the operator API; without one the operator API is off. */
+    adminToken?: string;
+    maxUploadBytes: number;
+    /** Width × height an uploaded photo may have. */
+    maxUploadPixels: number;
+    /** Uploads one client address may make per minute. */
+    uploadRateLimit: number;
+    /** Whether X-Forwarded-For names the client (behind a reverse proxy). */
+    trustProxy: boolean;
+  };
   /** The files that were read, for `mosaicme check`. */
   files: string[];
 };
@@ -164,6 +176,11 @@ const Env = z.object({
   RAW_DIR: z.string().min(1).optional(),
   WEBHOOK_URL: url(['http:', 'https:']).optional(),
   WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  MAX_UPLOAD_MB: int(1, 1024).default(25),
+  MAX_UPLOAD_PIXELS: int(10_000, 1_000_000_000).default(50_000_000),
+  UPLOAD_RATE_LIMIT: int(1, 100_000).default(10),
+  TRUST_PROXY: bool.default(false),
 });
 
 /** The settings folder the original read (`/mosaic/setting/`), here inside DATA_DIR. */
@@ -257,6 +274,13 @@ export function loadConfig(
     libraryDir: path.resolve(cwd, e.LIBRARY_DIR ?? path.join(dataDir, 'library')),
     rawDir: path.resolve(cwd, e.RAW_DIR ?? path.join(dataDir, 'raw')),
     webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,
+    web: {
+      adminToken: e.ADMIN_TOKEN,
+      maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+      maxUploadPixels: e.MAX_UPLOAD_PIXELS,
+      uploadRateLimit: e.UPLOAD_RATE_LIMIT,
+      trustProxy: e.TRUST_PROXY,
+    },
     files,
   };
 }
@@ -282,5 +306,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     queue: config.queue.kind === 'rabbitmq' ? { ...config.queue, url: maskUrl(config.queue.url) } : config.queue,
     cache: config.cache.kind === 'redis' ? { ...config.cache, url: maskUrl(config.cache.url) } : config.cache,
     webhook: config.webhook ? { url: config.webhook.url, secret: '***' } : undefined,
+    web: { ...config.web, adminToken: config.web.adminToken ? '***' : undefined },
   };
 }

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { ThreadedImaging } from '../adapters/imaging/threaded.js';
 import { TileLibrary } from '../adapters/library/disk.js';
 import { LogPublisher } from '../adapters/publishers/log.js';
 import { WebhookPublisher } from '../adapters/publishers/webhook.js';
 import { DEFAULT_RETRY, type Publisher } from '../ports.js';
+import { startHeartbeat } from '../services/heartbeat.js';
 import { candidatePool } from '../services/candidates.js';
 import { writeDemo } from '../services/demo.js';
 import { engineStage } from '../services/engine-stage.js';
@@ -14,6 +16,7 @@ import { intake } from '../services/intake.js';
 import { DEFAULT_REPLY_TEXT, publishStage } from '../services/publish-stage.js';
 import { RequestStatuses } from '../services/requests.js';
 import { download, DEFAULT_DOWNLOAD } from '../adapters/http/download.js';
+import type { LibraryStats } from '../web/admin.js';
 import { buildApp, urlFor } from '../web/app.js';
 import { closeAll, compose } from './compose.js';
 import type { Config } from './config.js';
@@ -43,6 +46,7 @@ export async function startRoles(
     cacheLife: config.cacheLife,
     defaultUsername: 'mosaicme',
     urlFor: urlFor(deps.storage),
+    moderationBucket: config.buckets.in,
   };
   const onError = (what: string) => (err: unknown) =>
     log(`${what}: ${err instanceof Error ? err.message : String(err)}`);
@@ -137,12 +141,18 @@ export async function startRoles(
   let port: number | undefined;
   if (roles.includes('web')) {
     const app = buildApp(
-      { ...deps, statuses, imaging },
+      { ...deps, statuses, imaging, log, libraryStats: libraryStats(config.libraryDir) },
       {
         gallery,
         bucketIn: config.buckets.in,
         requestQueue: config.queues.in,
-        maxUploadBytes: 25 * 1024 * 1024,
+        queues: [...new Set(Object.values(config.queues))],
+        maxUploadBytes: config.web.maxUploadBytes,
+        maxUploadPixels: config.web.maxUploadPixels,
+        uploadRateLimit: config.web.uploadRateLimit,
+        adminToken: config.web.adminToken,
+        imageOrigins: imageOrigins(config),
+        trustProxy: config.web.trustProxy,
         pages: { hashtag: 'mosaicme', siteUrl: base },
       },
     );
@@ -151,6 +161,8 @@ export async function startRoles(
     log(`MosaicMe is at http://localhost:${port}/mosaic/`);
     stops.unshift(async () => void (await app.close()));
   }
+  // After the web server: a process shows as online once it answers.
+  stops.push(startHeartbeat(deps.cache, { roles, host: os.hostname(), pid: process.pid }));
   return {
     port,
     stop: async () => {
@@ -158,5 +170,37 @@ export async function startRoles(
       await imaging.close();
       await closeAll(deps);
     },
+  };
+}
+
+/** Origins a page may load images from besides this server: the store's, when it presigns URLs. */
+function imageOrigins(config: Config): string[] {
+  const s = config.storage;
+  if (s.kind !== 's3') return [];
+  if (!s.endpoint) return ['https://*.amazonaws.com'];
+  const { protocol, host, origin } = new URL(s.endpoint);
+  // Virtual-hosted style puts the bucket in front of the host.
+  return s.forcePathStyle ? [origin] : [origin, `${protocol}//*.${host}`];
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The tile library's header, read at most every 30 s (the operator view polls it). */
+function libraryStats(dir: string) {
+  let last: { at: number; stats: Promise<LibraryStats | undefined> } | undefined;
+  const read = async (): Promise<LibraryStats | undefined> => {
+    if (!(await TileLibrary.exists(dir))) return undefined;
+    const library = await TileLibrary.open(dir);
+    const since = Date.now() - DAY_MS;
+    return {
+      tiles: library.count,
+      tileSize: library.tileSize,
+      addedLast24h: library.entries().filter((t) => t[5] >= since).length,
+      updatedAt: library.info.updatedAt,
+    };
+  };
+  return () => {
+    if (!last || Date.now() - last.at > 30_000) last = { at: Date.now(), stats: read().catch(() => undefined) };
+    return last.stats;
   };
 }

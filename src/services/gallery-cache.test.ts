@@ -11,6 +11,7 @@ import {
   ALL_KEY,
   cacheStage,
   entryKey,
+  hiddenKey,
   readGallery,
   rebuildGalleryCache,
   type GalleryCacheConfig,
@@ -24,6 +25,7 @@ const cfg: GalleryCacheConfig = {
   cacheLife: 600,
   defaultUsername: 'mosaicme',
   urlFor: async (bucket, key) => `/files/${bucket}/${key}`,
+  moderationBucket: 'mosaic-in',
 };
 
 const finished = async (id: string, username: string | undefined, minutesAgo: number) => {
@@ -83,4 +85,68 @@ test('a finished mosaic goes to the front of the cached list at once, and is ann
   await new Promise((r) => setTimeout(r, 10));
   assert.equal(JSON.parse(events[0]).mosaic.id, '444');
   await assert.rejects(cacheStage({ storage, cache }, cfg)({ id: 'ghost' }), /not in both output buckets/);
+});
+
+test('a hidden mosaic stays out of rebuilds and out of the cacher, but its request is done', async () => {
+  const cache = new MemoryCache();
+  await finished('555', 'eve', 0);
+  await storage.put(cfg.moderationBucket, hiddenKey('555'), Buffer.from('{}'));
+  const list = await rebuildGalleryCache({ storage, cache }, cfg);
+  assert.ok(!list.mosaics.some((m) => m.id === '555'));
+  const events: string[] = [];
+  await cache.subscribe('mosaic:events', (m) => events.push(m));
+  const statuses = new RequestStatuses({ storage, cache }, 'mosaic-in');
+  await cacheStage({ storage, cache, statuses }, cfg)({ id: '555', key: '555.jpg' });
+  assert.equal(await cache.get(entryKey('555')), undefined);
+  assert.ok(!(await cache.get(ALL_KEY))!.includes('"555"'));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(
+    events.map((e) => JSON.parse(e).type),
+    ['request'],
+  );
+  assert.equal((await statuses.get('555'))?.state, 'done');
+});
+
+test('the cacher announces a MosaicView with the profile from the metadata', async () => {
+  const cache = new MemoryCache();
+  await rebuildGalleryCache({ storage, cache }, cfg);
+  await storage.put('mosaic-outlarge', '666.jpg', Buffer.from('large'), {
+    metadata: {
+      username: 'fay',
+      network: 'mastodon',
+      profile: 'https://m.example/@fay',
+      displayname: 'Fay',
+      width: '640',
+    },
+  });
+  await storage.put('mosaic-outsmall', '666.jpg', Buffer.from('small'), {
+    metadata: {
+      username: 'fay',
+      network: 'mastodon',
+      profile: 'https://m.example/@fay',
+      displayname: 'Fay',
+      width: '640',
+    },
+  });
+  const events: string[] = [];
+  await cache.subscribe('mosaic:events', (m) => events.push(m));
+  await cacheStage({ storage, cache }, cfg)({ id: '666', key: '666.jpg' });
+  await new Promise((r) => setTimeout(r, 10));
+  const { mosaic } = JSON.parse(events[0]);
+  assert.deepEqual(mosaic, {
+    id: '666',
+    username: 'fay',
+    display_name: 'Fay',
+    network: 'mastodon',
+    profile_url: 'https://m.example/@fay',
+    date: mosaic.date,
+    width: 640,
+    url_small: '/files/mosaic-outsmall/666.jpg',
+    url_large: '/files/mosaic-outlarge/666.jpg',
+    dzi: '/files/mosaic-outlarge/666.dzi',
+    page_url: '/mosaics/666',
+  });
+  const entry = JSON.parse((await cache.get(entryKey('666')))!);
+  assert.deepEqual(Object.keys(entry).slice(0, 5), ['id', 'url_small', 'url_large', 'username', 'date']);
+  assert.equal(JSON.parse((await cache.get(ALL_KEY))!).mosaics[0].id, '666');
 });

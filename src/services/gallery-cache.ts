@@ -1,10 +1,44 @@
 import { PermanentError } from '../core/errors.js';
-import type { Cache, Storage } from '../ports.js';
+import type { Cache, ObjectInfo, Storage } from '../ports.js';
 import type { RequestStatuses } from './requests.js';
 
-/** One mosaic as the original's cache and API showed it. */
-export type MosaicEntry = { id: string; url_small: string; url_large: string; username: string; date: string };
+export const NETWORKS = ['x', 'mastodon', 'bluesky'] as const;
+export type Network = (typeof NETWORKS)[number];
+
+/**
+ * One mosaic in the cache. The first five keys are the original's, in its order (its front end
+ * reads them); the rest come from the outputs' metadata when present.
+ */
+export type MosaicEntry = {
+  id: string;
+  url_small: string;
+  url_large: string;
+  username: string;
+  date: string;
+  display_name?: string;
+  network?: Network;
+  profile_url?: string;
+  width?: number;
+  height?: number;
+};
 export type MosaicList = { mosaics: MosaicEntry[]; size: number };
+
+/** One mosaic as the gallery API and its live events show it. */
+export type MosaicView = {
+  id: string;
+  username: string;
+  display_name?: string;
+  network?: Network;
+  profile_url?: string;
+  date: string;
+  width?: number;
+  height?: number;
+  url_small: string;
+  url_large: string;
+  /** Always through the app: the viewer derives tile URLs from it, which presigned URLs cannot give. */
+  dzi: string;
+  page_url: string;
+};
 
 export type GalleryCacheConfig = {
   buckets: { outLarge: string; outSmall: string };
@@ -14,19 +48,92 @@ export type GalleryCacheConfig = {
   defaultUsername: string;
   /** Where a browser gets an object: a presigned URL, or a path the app serves. */
   urlFor: (bucket: string, key: string) => Promise<string>;
+  /** The bucket that holds the moderation marks (the input bucket). */
+  moderationBucket: string;
 };
 
 type Deps = { storage: Storage; cache: Cache };
 
 export const ALL_KEY = 'mosaic:all';
+export const EVENTS_CHANNEL = 'mosaic:events';
 export const entryKey = (id: string): string => `mosaic:${id}`;
 const idOf = (key: string) => key.replace(/\.[^./]+$/, '');
 
+/** Hidden mosaics are marked in storage, the truth every cache rebuild reads. */
+const HIDDEN_PREFIX = 'moderation/hidden/';
+export const hiddenKey = (id: string): string => `${HIDDEN_PREFIX}${id}`;
+
+export async function hiddenIds(storage: Storage, cfg: GalleryCacheConfig): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const o of storage.list(cfg.moderationBucket, HIDDEN_PREFIX)) ids.add(o.key.slice(HIDDEN_PREFIX.length));
+  return ids;
+}
+
+export const isHidden = async (storage: Storage, cfg: GalleryCacheConfig, id: string): Promise<boolean> =>
+  (await storage.head(cfg.moderationBucket, hiddenKey(id))) !== undefined;
+
+export const mosaicView = (e: MosaicEntry, outLarge: string): MosaicView => ({
+  id: e.id,
+  username: e.username,
+  display_name: e.display_name,
+  network: e.network,
+  profile_url: e.profile_url,
+  date: e.date,
+  width: e.width,
+  height: e.height,
+  url_small: e.url_small,
+  url_large: e.url_large,
+  dzi: `/files/${outLarge}/${e.id}.dzi`,
+  page_url: `/mosaics/${e.id}`,
+});
+
+const positive = (s: string | undefined) => {
+  const n = Number(s);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+};
+// A profile link ends up in an href: only web addresses, never javascript: or data: URLs.
+const webUrl = (s: string | undefined) => {
+  try {
+    return s && ['http:', 'https:'].includes(new URL(s).protocol) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The entry of a finished mosaic, from its two output objects. */
+export async function entryFrom(
+  cfg: GalleryCacheConfig,
+  key: string,
+  large: ObjectInfo,
+  small: ObjectInfo,
+): Promise<MosaicEntry> {
+  const meta = { ...large.metadata, ...small.metadata };
+  const entry: MosaicEntry = {
+    id: idOf(key),
+    url_small: await cfg.urlFor(cfg.buckets.outSmall, key),
+    url_large: await cfg.urlFor(cfg.buckets.outLarge, key),
+    username: meta.username || cfg.defaultUsername,
+    date: large.lastModified.toISOString(),
+  };
+  const extra: Partial<MosaicEntry> = {
+    display_name: meta.displayname || undefined,
+    network: (NETWORKS as readonly string[]).includes(meta.network ?? '') ? (meta.network as Network) : undefined,
+    profile_url: webUrl(meta.profile),
+    width: positive(meta.width),
+    height: positive(meta.height),
+  };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) Object.assign(entry, { [k]: v });
+  return entry;
+}
+
+const newestFirst = (a: MosaicEntry, b: MosaicEntry) =>
+  a.date < b.date ? 1 : a.date > b.date ? -1 : a.id.localeCompare(b.id);
+
 /**
- * Reads every finished mosaic from the output buckets (a mosaic is finished when both its large
- * image and its thumbnail exist), newest first, and writes the original's cache keys:
- * `mosaic:<id>` without expiry and `mosaic:all` for `cacheLife` seconds. Storage is the truth; the
- * cache only ever holds copies of it.
+ * Reads every finished, visible mosaic from the output buckets (a mosaic is finished when both
+ * its large image and its thumbnail exist; hidden ones are left out), newest first, and writes the
+ * original's cache keys: `mosaic:<id>` without expiry and `mosaic:all` for `cacheLife` seconds.
+ * Storage is the truth; the cache only ever holds copies of it.
  */
 export async function rebuildGalleryCache({ storage, cache }: Deps, cfg: GalleryCacheConfig): Promise<MosaicList> {
   const list = await listFromStorage(storage, cfg);
@@ -36,22 +143,18 @@ export async function rebuildGalleryCache({ storage, cache }: Deps, cfg: Gallery
 }
 
 export async function listFromStorage(storage: Storage, cfg: GalleryCacheConfig): Promise<MosaicList> {
-  const large = new Map<string, Date>();
-  for await (const o of storage.list(cfg.buckets.outLarge)) large.set(o.key, o.lastModified);
+  const hidden = await hiddenIds(storage, cfg);
+  const large = new Map<string, ObjectInfo>();
+  for await (const o of storage.list(cfg.buckets.outLarge)) large.set(o.key, o);
   const mosaics: MosaicEntry[] = [];
   for await (const o of storage.list(cfg.buckets.outSmall)) {
-    const date = large.get(o.key);
-    if (!date) continue;
+    const big = large.get(o.key);
+    if (!big || hidden.has(idOf(o.key))) continue;
+    // Both outputs carry the same metadata: one HEAD is enough.
     const head = await storage.head(cfg.buckets.outSmall, o.key);
-    mosaics.push({
-      id: idOf(o.key),
-      url_small: await cfg.urlFor(cfg.buckets.outSmall, o.key),
-      url_large: await cfg.urlFor(cfg.buckets.outLarge, o.key),
-      username: head?.metadata.username || cfg.defaultUsername,
-      date: date.toISOString(),
-    });
+    if (head) mosaics.push(await entryFrom(cfg, o.key, big, head));
   }
-  mosaics.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : a.id.localeCompare(b.id)));
+  mosaics.sort(newestFirst);
   return { mosaics, size: mosaics.length };
 }
 
@@ -60,19 +163,62 @@ export async function listFromStorage(storage: Storage, cfg: GalleryCacheConfig)
  * filled again). A cache that is down is skipped, so the gallery keeps answering without it.
  */
 export async function readGallery(deps: Deps, cfg: GalleryCacheConfig): Promise<MosaicList> {
+  return JSON.parse(await readGalleryJson(deps, cfg)) as MosaicList;
+}
+
+/** {@link readGallery} as the cached JSON text, so a server can send it without parsing it. */
+export async function readGalleryJson(deps: Deps, cfg: GalleryCacheConfig): Promise<string> {
   try {
     const cached = await deps.cache.get(ALL_KEY);
-    if (cached) return JSON.parse(cached) as MosaicList;
+    if (cached) return cached;
   } catch {
-    return listFromStorage(deps.storage, cfg);
+    return JSON.stringify(await listFromStorage(deps.storage, cfg));
   }
-  return rebuildGalleryCache(deps, cfg).catch(() => listFromStorage(deps.storage, cfg));
+  const list = await rebuildGalleryCache(deps, cfg).catch(() => listFromStorage(deps.storage, cfg));
+  return JSON.stringify(list);
+}
+
+/** Puts one entry into the cache: its own key, and its place in `mosaic:all` (rebuilt when missing). */
+export async function addToCache(deps: Deps, cfg: GalleryCacheConfig, entry: MosaicEntry): Promise<void> {
+  await deps.cache.set(entryKey(entry.id), JSON.stringify(entry));
+  const all = await deps.cache.get(ALL_KEY);
+  if (!all) {
+    await rebuildGalleryCache(deps, cfg);
+    return;
+  }
+  const mosaics = [entry, ...(JSON.parse(all) as MosaicList).mosaics.filter((x) => x.id !== entry.id)];
+  mosaics.sort(newestFirst);
+  await deps.cache.set(ALL_KEY, JSON.stringify({ mosaics, size: mosaics.length }), cfg.cacheLife);
+}
+
+/** Takes one mosaic out of the cache: its own key and its place in `mosaic:all`. */
+export async function removeFromCache(deps: Deps, cfg: GalleryCacheConfig, id: string): Promise<void> {
+  await deps.cache.delete(entryKey(id));
+  const all = await deps.cache.get(ALL_KEY);
+  if (!all) return;
+  const mosaics = (JSON.parse(all) as MosaicList).mosaics.filter((x) => x.id !== id);
+  await deps.cache.set(ALL_KEY, JSON.stringify({ mosaics, size: mosaics.length }), cfg.cacheLife);
+}
+
+/** The entry of the finished mosaic `id`, or undefined while it is not in both output buckets. */
+export async function readEntry(
+  storage: Storage,
+  cfg: GalleryCacheConfig,
+  id: string,
+): Promise<MosaicEntry | undefined> {
+  const key = `${id}.jpg`;
+  const [large, small] = await Promise.all([
+    storage.head(cfg.buckets.outLarge, key),
+    storage.head(cfg.buckets.outSmall, key),
+  ]);
+  return large && small ? entryFrom(cfg, key, large, small) : undefined;
 }
 
 /**
- * The cacher stage: a finished mosaic goes into the cache at once (its own key, and the front of
- * `mosaic:all`), live pages hear of it on `mosaic:events`, and its request is marked done. When `mosaic:all` is missing, the
- * whole list is rebuilt from storage instead.
+ * The cacher stage: a finished mosaic goes into the cache at once (its own key, and its place in
+ * `mosaic:all`), live pages hear of it on `mosaic:events` as a {@link MosaicView}, and its request
+ * is marked done. A hidden mosaic stays out of the cache. When `mosaic:all` is missing, the whole
+ * list is rebuilt from storage instead.
  */
 export const cacheStage =
   (deps: Deps & { statuses?: RequestStatuses }, cfg: GalleryCacheConfig) =>
@@ -85,27 +231,17 @@ export const cacheStage =
       deps.storage.head(cfg.buckets.outSmall, key),
     ]);
     if (!large || !small) throw new PermanentError('UNREADABLE_IMAGE', `mosaic ${m.id} is not in both output buckets`);
-    const entry: MosaicEntry = {
-      id: m.id,
-      url_small: await cfg.urlFor(cfg.buckets.outSmall, key),
-      url_large: await cfg.urlFor(cfg.buckets.outLarge, key),
-      username: small.metadata.username || cfg.defaultUsername,
-      date: large.lastModified.toISOString(),
-    };
-    try {
-      await deps.cache.set(entryKey(entry.id), JSON.stringify(entry));
-      const all = await deps.cache.get(ALL_KEY);
-      if (all) {
-        const list = JSON.parse(all) as MosaicList;
-        const mosaics = [entry, ...list.mosaics.filter((x) => x.id !== entry.id)];
-        await deps.cache.set(ALL_KEY, JSON.stringify({ mosaics, size: mosaics.length }), cfg.cacheLife);
-      } else {
-        await rebuildGalleryCache(deps, cfg);
+    const entry = { ...(await entryFrom(cfg, key, large, small)), id: m.id };
+    if (!(await isHidden(deps.storage, cfg, m.id))) {
+      try {
+        await addToCache(deps, cfg, entry);
+      } catch {
+        // The cache is away: the gallery reads storage meanwhile, and the periodic rebuild refills it.
       }
-    } catch {
-      // The cache is away: the gallery reads storage meanwhile, and the periodic rebuild refills it.
+      await deps.cache
+        .publish(EVENTS_CHANNEL, JSON.stringify({ type: 'mosaic', mosaic: mosaicView(entry, cfg.buckets.outLarge) }))
+        .catch(() => {});
     }
-    await deps.cache.publish('mosaic:events', JSON.stringify({ type: 'mosaic', mosaic: entry })).catch(() => {});
     await deps.statuses?.set(m.id, { state: 'done', username: small.metadata.username });
   };
 

@@ -1,11 +1,20 @@
-import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MosaicError } from '../core/errors.js';
 import type { Cache, Imaging, Queue, Storage } from '../ports.js';
-import { entryKey, readGallery, type GalleryCacheConfig, type MosaicEntry } from '../services/gallery-cache.js';
+import type { GalleryCacheConfig } from '../services/gallery-cache.js';
+import { Moderation } from '../services/moderation.js';
 import type { RequestStatuses } from '../services/requests.js';
+import { adminRoutes, type LibraryStats } from './admin.js';
+import { EventHub, eventRoutes, translator } from './events.js';
+import { WebMetrics } from './metrics.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
 import { registerPages, type PagesConfig } from './pages.js';
+import { GalleryReader, galleryRoutes } from './routes/gallery.js';
+import { healthRoutes } from './routes/health.js';
+import { requestRoutes, withMosaic } from './routes/requests.js';
 
 export type WebDeps = {
   storage: Storage;
@@ -13,12 +22,29 @@ export type WebDeps = {
   cache: Cache;
   statuses: RequestStatuses;
   imaging: Pick<Imaging, 'photoSize'>;
+  /** The tile library's size and growth, for the operator view; undefined when there is none here. */
+  libraryStats?: () => Promise<LibraryStats | undefined>;
+  /** Where unexpected errors are told (the answer says only "something went wrong"). */
+  log?: (line: string) => void;
 };
 export type WebConfig = {
   gallery: GalleryCacheConfig;
   bucketIn: string;
   requestQueue: string;
+  /** Every queue of the pipeline, for the operator view and the metrics. */
+  queues: string[];
   maxUploadBytes: number;
+  maxUploadPixels: number;
+  /** Uploads one client address may make per minute. */
+  uploadRateLimit: number;
+  /** The operator API's bearer token; without one the operator API is off. */
+  adminToken?: string;
+  /** Where images come from besides this server (the store's origin when it presigns URLs). */
+  imageOrigins: string[];
+  /** Whether X-Forwarded-For names the client (behind a reverse proxy). */
+  trustProxy: boolean;
+  /** Seconds between the comments that keep event streams open. */
+  sseHeartbeatSeconds?: number;
   pages: PagesConfig;
 };
 
@@ -30,78 +56,106 @@ const STATUS: Partial<Record<MosaicError['code'], number>> = {
 };
 
 /**
- * The HTTP API: the original's `GET /mosaic/` and `GET /mosaic/<id>/`, uploads as mosaic
- * requests, request status by id, and the output files when storage has no URLs of its own.
+ * The web role: the gallery API (the original's `/mosaic/` routes and `/api/…`), uploads, live
+ * events, health and metrics, the operator API, the output files when storage has no URLs of its
+ * own, and the pages. Every answer carries a Content-Security-Policy with no inline scripts.
  */
 export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-  void app.register(multipart, { limits: { fileSize: cfg.maxUploadBytes, files: 1, fields: 5 } });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: cfg.trustProxy });
+  const gallery = new GalleryReader(deps, cfg.gallery);
+  const hub = new EventHub(
+    deps.cache,
+    translator((s) => withMosaic(s, gallery)),
+    (cfg.sseHeartbeatSeconds ?? 15) * 1000,
+  );
+  const mosaics = async () => (await gallery.list()).list.size;
+  const metrics = new WebMetrics({
+    mosaics,
+    queueDepths: () =>
+      Promise.all(cfg.queues.map(async (name) => ({ name, depth: await deps.queue.depth(name).catch(() => null) }))),
+    sseClients: () => hub.size,
+  });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     if (err instanceof MosaicError)
       return reply.status(STATUS[err.code] ?? 500).send({ error: err.code, message: err.message });
-    const e = err as { statusCode?: number; code?: string; message: string };
+    const e = err as { statusCode?: number; code?: string; message: string; validation?: unknown };
     if (e.code === 'FST_REQ_FILE_TOO_LARGE')
       return reply
         .status(413)
-        .send({ error: 'IMAGE_TOO_LARGE', message: `photos up to ${Math.round(cfg.maxUploadBytes / 2 ** 20)} MiB` });
+        .send({ error: 'IMAGE_TOO_LARGE', message: `photos up to ${sizeText(cfg.maxUploadBytes)}` });
+    if (e.validation) return reply.status(400).send({ error: 'BAD_REQUEST', message: e.message });
     if (e.statusCode && e.statusCode < 500)
       return reply.status(e.statusCode).send({ error: e.code ?? 'BAD_REQUEST', message: e.message });
+    deps.log?.(`web: ${req.method} ${req.routeOptions.url ?? req.url}: ${e.message}`);
     return reply.status(500).send({ error: 'INTERNAL', message: 'something went wrong' });
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
-
-  app.get('/mosaic/', async () => readGallery(deps, cfg.gallery));
-
-  app.get<{ Params: { id: string } }>('/mosaic/:id/', async (req, reply) => {
-    const cached = await deps.cache.get(entryKey(req.params.id)).catch(() => undefined);
-    if (cached) return JSON.parse(cached) as MosaicEntry;
-    const found = (await readGallery(deps, cfg.gallery)).mosaics.find((m) => m.id === req.params.id);
-    return found ?? reply.status(404).send({ error: 'NOT_FOUND', message: 'no such mosaic' });
+  void app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...cfg.imageOrigins],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
   });
-
-  app.post('/api/requests', async (req, reply) => {
-    let photo: Buffer | undefined;
-    let name: string | undefined;
-    for await (const part of req.parts()) {
-      if (part.type === 'file' && part.fieldname === 'photo') photo = await part.toBuffer();
-      else if (part.type === 'field' && part.fieldname === 'name')
-        name = String(part.value).trim().replace(/^@/, '').slice(0, 64) || undefined;
-    }
-    if (!photo || photo.length === 0)
-      return reply.status(400).send({ error: 'BAD_REQUEST', message: 'send the photo as the multipart field "photo"' });
-    await deps.imaging.photoSize(photo);
-    const id = randomUUID().replaceAll('-', '').slice(0, 20);
-    const key = `${id}.jpg`;
-    await deps.storage.put(cfg.bucketIn, key, photo, { metadata: name ? { username: name } : undefined });
-    await deps.statuses.set(id, { state: 'queued', username: name });
-    await deps.queue.send(cfg.requestQueue, { id, username: name, key });
-    return reply.status(202).send({ id, status: `/api/requests/${id}` });
+  void app.register(rateLimit, {
+    global: false,
+    onExceeded: () => metrics.upload('refused'),
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: ctx.statusCode,
+      code: 'RATE_LIMITED',
+      message: `too many uploads: ${ctx.max} a minute from one address; try again in ${ctx.after}`,
+    }),
   });
+  void app.register(multipart, { limits: { fileSize: cfg.maxUploadBytes, files: 1, fields: 5 } });
+  registerOpenApi(app);
+  metrics.observe(app);
+  app.addHook('preClose', async () => hub.close());
 
-  app.get<{ Params: { id: string } }>('/api/requests/:id', async (req, reply) => {
-    if (!/^[\w-]{1,128}$/.test(req.params.id))
-      return reply.status(404).send({ error: 'NOT_FOUND', message: 'no such request' });
-    const s = await deps.statuses.get(req.params.id);
-    return s ?? reply.status(404).send({ error: 'NOT_FOUND', message: 'no such request' });
+  void app.register(async (api) => {
+    galleryRoutes(api, gallery, deps.storage);
+    requestRoutes(
+      api,
+      deps,
+      {
+        bucketIn: cfg.bucketIn,
+        requestQueue: cfg.requestQueue,
+        maxUploadPixels: cfg.maxUploadPixels,
+        rateLimit: cfg.uploadRateLimit,
+      },
+      gallery,
+      metrics,
+    );
+    eventRoutes(api, hub);
+    healthRoutes(api, deps, { bucket: cfg.bucketIn, queue: cfg.requestQueue }, metrics);
+    openApiRoute(api);
+    adminRoutes(
+      api,
+      {
+        cache: deps.cache,
+        queue: deps.queue,
+        moderation: new Moderation(deps, cfg.gallery, () => gallery.forgetHidden()),
+        mosaics,
+        libraryStats: deps.libraryStats,
+      },
+      { token: cfg.adminToken, queues: cfg.queues },
+    );
   });
-
-  // Output files, for stores without URLs of their own (the disk store of the embedded mode).
-  const served = new Set([cfg.gallery.buckets.outLarge, cfg.gallery.buckets.outSmall]);
-  app.get<{ Params: { bucket: string; '*': string } }>('/files/:bucket/*', async (req, reply) => {
-    const key = req.params['*'];
-    if (!served.has(req.params.bucket) || !key)
-      return reply.status(404).send({ error: 'NOT_FOUND', message: 'no such file' });
-    const body = await deps.storage.get(req.params.bucket, key).catch(() => undefined);
-    if (!body) return reply.status(404).send({ error: 'NOT_FOUND', message: 'no such file' });
-    const type = key.endsWith('.dzi') ? 'application/xml' : key.endsWith('.json') ? 'application/json' : 'image/jpeg';
-    return reply.header('content-type', type).header('cache-control', 'public, max-age=86400').send(Buffer.from(body));
-  });
-
   void app.register(async (scope) => registerPages(scope, cfg.pages));
   return app;
 }
+
+const sizeText = (bytes: number) =>
+  bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 
 /** Where a browser gets an object: the store's own URL, else the app's /files route. */
 export const urlFor =

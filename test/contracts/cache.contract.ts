@@ -37,6 +37,24 @@ export function describeCacheContract(name: string, make: () => Promise<Cache>):
       assert.equal(await cache.get('long'), 'v');
     });
 
+    test('keys lists the live keys with a prefix, taken literally', async () => {
+      await cache.set('mosaic:workers:a:1', '1');
+      await cache.set('mosaic:workers:b:2', '2', 60);
+      await cache.set('mosaic:workers:gone', '3', 1);
+      await cache.set('mosaic:workersx', '4');
+      await cache.set('mosaic:work*', '5');
+      assert.deepEqual((await cache.keys('mosaic:workers:')).sort(), [
+        'mosaic:workers:a:1',
+        'mosaic:workers:b:2',
+        'mosaic:workers:gone',
+      ]);
+      assert.deepEqual(await cache.keys('mosaic:work*'), ['mosaic:work*']);
+      await new Promise((r) => setTimeout(r, 1300));
+      assert.deepEqual((await cache.keys('mosaic:workers:')).sort(), ['mosaic:workers:a:1', 'mosaic:workers:b:2']);
+      for (const k of ['mosaic:workers:a:1', 'mosaic:workers:b:2', 'mosaic:workersx', 'mosaic:work*'])
+        await cache.delete(k);
+    });
+
     test('subscribers hear what is published on their channel, until they leave', async () => {
       const got: string[] = [];
       const other: string[] = [];

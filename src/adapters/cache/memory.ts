@@ -28,6 +28,11 @@ export class MemoryCache implements Cache {
     this.values.delete(key);
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    const now = this.now();
+    return [...this.values].filter(([k, v]) => k.startsWith(prefix) && v.expires > now).map(([k]) => k);
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     // Asynchronous like a real broker: a publisher never runs subscribers' code in its own call.
     queueMicrotask(() => this.bus.emit(channel, message));

@@ -41,6 +41,20 @@ export class RedisCache implements Cache {
     await this.client.del(key);
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    // SCAN does not add ioredis' keyPrefix to the pattern nor strip it from what it returns.
+    const own = this.opts.prefix ?? '';
+    const match = `${own}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', match, 'COUNT', 500);
+      for (const k of keys) found.add(k.slice(own.length));
+      cursor = next;
+    } while (cursor !== '0');
+    return [...found];
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.client.publish(`${this.opts.prefix ?? ''}${channel}`, message);
   }

@@ -1,0 +1,221 @@
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Cache, Storage } from '../../ports.js';
+import {
+  entryKey,
+  hiddenIds,
+  mosaicView,
+  readGalleryJson,
+  type GalleryCacheConfig,
+  type MosaicEntry,
+  type MosaicList,
+  type MosaicView,
+} from '../../services/gallery-cache.js';
+import { errors, errorSchema, idParams, mosaicViewSchema, originalEntrySchema } from './schemas.js';
+
+type Parsed = { json: string; list: MosaicList; pages: Map<string, string> };
+type Encoded = { json: string; identity: Buffer; gzip: Buffer };
+const MAX_PAGES_KEPT = 64;
+const HIDDEN_TTL_MS = 5000;
+
+/**
+ * Reads the gallery from the cache for the routes. The parsed list and the pages built from it are
+ * kept while the cached text stays the same, so a busy gallery parses `mosaic:all` once per change.
+ */
+export class GalleryReader {
+  private parsed?: Parsed;
+  private encoded?: Encoded;
+  private pending?: Promise<string>;
+  private hidden?: { at: number; ids: Promise<Set<string>> };
+
+  constructor(
+    private readonly deps: { storage: Storage; cache: Cache },
+    readonly cfg: GalleryCacheConfig,
+  ) {}
+
+  /** The original's list as JSON text; concurrent callers share one read. */
+  json(): Promise<string> {
+    this.pending ??= readGalleryJson(this.deps, this.cfg).finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  /**
+   * The original's list as bytes, plain and gzipped, encoded once per change: the whole gallery
+   * is a few hundred KiB, and a booth's pages fetch it often.
+   */
+  async original(): Promise<Encoded> {
+    const json = await this.json();
+    if (this.encoded?.json !== json) {
+      const identity = Buffer.from(json);
+      this.encoded = { json, identity, gzip: gzipSync(identity) };
+    }
+    return this.encoded;
+  }
+
+  async list(): Promise<Parsed> {
+    const json = await this.json();
+    if (this.parsed?.json !== json) this.parsed = { json, list: JSON.parse(json) as MosaicList, pages: new Map() };
+    return this.parsed;
+  }
+
+  /** One page of `/api/mosaics` as JSON text. */
+  async page(page: number, perPage: number): Promise<string> {
+    const p = await this.list();
+    const key = `${page}/${perPage}`;
+    let text = p.pages.get(key);
+    if (text === undefined) {
+      const total = p.list.mosaics.length;
+      const mosaics = p.list.mosaics.slice((page - 1) * perPage, page * perPage).map((m) => this.view(m));
+      text = JSON.stringify({ mosaics, page, per_page: perPage, total, pages: Math.ceil(total / perPage) });
+      if (p.pages.size >= MAX_PAGES_KEPT) p.pages.clear();
+      p.pages.set(key, text);
+    }
+    return text;
+  }
+
+  /** One mosaic: its own cache key, else the list (which storage backs when the cache is away). */
+  async entry(id: string): Promise<MosaicEntry | undefined> {
+    const cached = await this.deps.cache.get(entryKey(id)).catch(() => undefined);
+    if (cached) return JSON.parse(cached) as MosaicEntry;
+    return (await this.list()).list.mosaics.find((m) => m.id === id);
+  }
+
+  /** Whether `id` is hidden, from a copy of the marks in storage at most {@link HIDDEN_TTL_MS} old. */
+  async isHidden(id: string): Promise<boolean> {
+    if (!this.hidden || Date.now() - this.hidden.at > HIDDEN_TTL_MS)
+      this.hidden = { at: Date.now(), ids: hiddenIds(this.deps.storage, this.cfg).catch(() => new Set<string>()) };
+    return (await this.hidden.ids).has(id);
+  }
+
+  /** After a moderation action here: the next check reads the marks again. */
+  forgetHidden(): void {
+    this.hidden = undefined;
+  }
+
+  view(entry: MosaicEntry): MosaicView {
+    return mosaicView(entry, this.cfg.buckets.outLarge);
+  }
+}
+
+const notFound = { error: 'NOT_FOUND', message: 'no such mosaic' };
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Whether the client takes gzip (and has not refused it with q=0). */
+const acceptsGzip = (req: FastifyRequest) =>
+  String(req.headers['accept-encoding'] ?? '')
+    .split(',')
+    .some((part) => {
+      const [coding, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return (coding === 'gzip' || coding === '*') && (!q || Number(q.slice(2)) > 0);
+    });
+
+/** The gallery: the original's `/mosaic/` routes, the paged API, and the output files. */
+export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, storage: Storage): void {
+  app.get(
+    '/mosaic/',
+    {
+      schema: {
+        summary: "Every mosaic, newest first (the original's shape)",
+        response: {
+          200: {
+            type: 'object',
+            required: ['mosaics', 'size'],
+            properties: { mosaics: { type: 'array', items: originalEntrySchema }, size: { type: 'integer' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const body = await gallery.original();
+      reply.type(JSON_TYPE).header('vary', 'accept-encoding');
+      return acceptsGzip(req) ? reply.header('content-encoding', 'gzip').send(body.gzip) : reply.send(body.identity);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/mosaic/:id/',
+    {
+      schema: {
+        summary: "One mosaic (the original's shape)",
+        params: idParams,
+        response: { 200: originalEntrySchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const entry = await gallery.entry(req.params.id);
+      return entry ? reply.type(JSON_TYPE).send(JSON.stringify(entry)) : reply.status(404).send(notFound);
+    },
+  );
+
+  app.get<{ Querystring: { page: number; per_page: number } }>(
+    '/api/mosaics',
+    {
+      schema: {
+        summary: 'A page of mosaics, newest first',
+        querystring: {
+          type: 'object',
+          properties: {
+            page: { type: 'integer', minimum: 1, default: 1 },
+            per_page: { type: 'integer', minimum: 1, maximum: 100, default: 12 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['mosaics', 'page', 'per_page', 'total', 'pages'],
+            properties: {
+              mosaics: { type: 'array', items: mosaicViewSchema },
+              page: { type: 'integer' },
+              per_page: { type: 'integer' },
+              total: { type: 'integer' },
+              pages: { type: 'integer' },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => reply.type(JSON_TYPE).send(await gallery.page(req.query.page, req.query.per_page)),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/mosaics/:id',
+    { schema: { summary: 'One mosaic', params: idParams, response: { 200: mosaicViewSchema, ...errors } } },
+    async (req, reply) => {
+      const entry = await gallery.entry(req.params.id);
+      return entry ? gallery.view(entry) : reply.status(404).send(notFound);
+    },
+  );
+
+  // Output files, for stores without URLs of their own, and every Deep Zoom pyramid: the viewer
+  // derives tile URLs from the .dzi URL, which per-object presigned URLs cannot follow.
+  const { outLarge, outSmall } = gallery.cfg.buckets;
+  const served = new Set([outLarge, outSmall]);
+  app.get<{ Params: { bucket: string; '*': string } }>(
+    '/files/:bucket/*',
+    {
+      schema: {
+        summary: 'An output file: image, thumbnail, Deep Zoom descriptor or tile',
+        params: {
+          type: 'object',
+          required: ['bucket', '*'],
+          properties: { bucket: { type: 'string' }, '*': { type: 'string' } },
+        },
+        response: { 200: { type: 'string', format: 'binary' }, 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const key = req.params['*'];
+      const fail = () => reply.status(404).send({ error: 'NOT_FOUND', message: 'no such file' });
+      if (!served.has(req.params.bucket) || !key || key.split('/').includes('..')) return fail();
+      // `<id>.jpg`, `<id>.dzi`, `<id>_files/…`: a hidden mosaic's files are not served either.
+      if (await gallery.isHidden(key.split('/')[0].replace(/(_files|\.\w+)$/, ''))) return fail();
+      const body = await storage.get(req.params.bucket, key).catch(() => undefined);
+      if (!body) return fail();
+      const type = key.endsWith('.dzi') ? 'application/xml' : key.endsWith('.json') ? 'application/json' : 'image/jpeg';
+      return reply.type(type).header('cache-control', 'public, max-age=86400').send(Buffer.from(body));
+    },
+  );
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { mosaicme } from '../helpers/cli.js';
+import { raw } from '../helpers/fixtures.js';
+import { freePort } from '../helpers/net.js';
+import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
+
+const TOKEN = 'serve-test-admin-token';
+let data: string;
+let server: Running | undefined;
+let client: ReturnType<typeof apiClient>;
+
+before(async () => {
+  data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-serve-'));
+  const r = await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '300', '--size', '32']);
+  assert.equal(r.code, 0, r.stderr);
+  const port = await freePort();
+  client = apiClient(port);
+  server = await startMosaicme(['serve'], { PORT: String(port), DATA_DIR: data, ADMIN_TOKEN: TOKEN });
+});
+after(async () => {
+  server?.child.kill('SIGKILL');
+  await rm(data, { recursive: true, force: true });
+});
+
+test('mosaicme serve: ready, secured, and its operator view shows this process and the tile library', async () => {
+  const ready = await client.api('/readyz');
+  assert.equal(ready.status, 200, await ready.text());
+  const list = await client.api('/api/mosaics');
+  assert.match(list.headers.get('content-security-policy') ?? '', /script-src 'self';/);
+  assert.equal(((await list.json()) as { total: number }).total, 0);
+  assert.equal((await client.api('/api/admin/overview')).status, 401);
+  const res = await client.api('/api/admin/overview', { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(res.status, 200);
+  const o = (await res.json()) as {
+    workers: { role: string; pid: number }[];
+    queues: { name: string }[];
+    library: { tiles: number; tileSize: number; addedLast24h: number } | null;
+  };
+  assert.deepEqual(o.workers.map((w) => w.role).sort(), ['cache', 'engine', 'intake', 'publish', 'web']);
+  assert.ok(o.workers.every((w) => w.pid === server!.child.pid));
+  assert.deepEqual(
+    o.queues.map((q) => q.name),
+    ['mosaic-in', 'mosaic-eng', 'mosaic-finish', 'mosaic-done', 'mosaic-tiles'],
+  );
+  assert.deepEqual(o.library, { ...o.library, tiles: 300, tileSize: 32, addedLast24h: 300 });
+});
+
+test('mosaicme serve: an upload becomes a mosaic whose Deep Zoom pyramid loads through the app', async () => {
+  const id = await client.submit(await raw(300, 200, 5).jpeg().toBuffer(), 'zoe');
+  const s = (await client.waitFor(id, ['done', 'failed'])) as { state: string; mosaic?: { dzi: string } };
+  assert.equal(s.state, 'done', JSON.stringify(s));
+  const view = (await (await client.api(`/api/mosaics/${id}`)).json()) as { dzi: string; width: number };
+  assert.equal(s.mosaic?.dzi, view.dzi);
+  assert.ok(view.width > 0);
+  const dzi = await client.api(view.dzi);
+  assert.equal(dzi.status, 200);
+  assert.match(dzi.headers.get('content-type') ?? '', /^application\/xml/);
+  const xml = await dzi.text();
+  const format = /Format="(\w+)"/.exec(xml)?.[1];
+  const tile = await client.api(view.dzi.replace(/\.dzi$/, `_files/0/0_0.${format}`));
+  assert.equal(tile.status, 200);
+  assert.match(tile.headers.get('content-type') ?? '', /^image\//);
+});
