@@ -69,11 +69,15 @@ describe('Bluesky', () => {
       const video = await fake.addPost({ tags: ['mosaicme'], video: true });
       const text = await fake.addPost({ tags: ['mosaicme'] });
       const own = await fake.addPost({ tags: ['mosaicme'], images: 1, byBot: true });
+      const bob2 = await fake.addPost({ tags: ['sunset'], images: 1, author: 'bob.bsky.social' });
+      await until('three photo posts', () => s.posts.length === 3);
+      assert.equal(fake.profileLookups.get(req.did), 1, 'a handle is looked up once');
       fake.identityEvent('bob.bsky.social');
       const again = await fake.addPost({ tags: ['sunset'], images: 1, author: 'bob.bsky.social' });
-      await until('three photo posts', () => s.posts.length === 3);
+      await until('four photo posts', () => s.posts.length === 4);
       await sleep(300);
-      assert.deepEqual(s.ids(), [req.uri, tile.uri, again.uri]);
+      assert.deepEqual(s.ids(), [req.uri, tile.uri, bob2.uri, again.uri]);
+      assert.equal(fake.profileLookups.get(req.did), 2, 'and again after an identity event');
       const [r, t] = s.posts;
       assert.equal(r.network, 'bluesky');
       assert.equal(r.role, 'requests');
@@ -95,7 +99,6 @@ describe('Bluesky', () => {
       assert.equal(r.url, `https://bsky.app/profile/bob.bsky.social/post/${req.rkey}`);
       assert.equal(t.role, 'tiles');
       assert.equal(t.author.handle, 'alice.bsky.social');
-      assert.equal(fake.profileLookups.get(req.did), 1, 'a handle is looked up once');
       const skipped = s.lines.filter((l) => l.includes('skipped')).join('\n');
       assert.match(skipped, new RegExp(`${video.uri} skipped: video only`));
       assert.match(skipped, new RegExp(`${text.uri} skipped: no photo`));

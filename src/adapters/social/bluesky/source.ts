@@ -13,7 +13,7 @@ type Profile = { handle: string; displayName?: string };
  * Bluesky photo posts from Jetstream, which sends every new post on the network: ours is the
  * hashtag filter (tag facets, the record's tags, `#words` in the text) and the mention filter
  * (a mention facet with the bot's DID, which makes a request). Authors' handles are looked up
- * through the bot's PDS and kept. Posts are handled one at a time, in the order sent.
+ * through the bot's PDS and kept until an identity event says they changed. Posts are handled one at a time, in the order sent.
  */
 class BlueskySource implements Source {
   readonly network = 'bluesky';
@@ -57,6 +57,7 @@ class BlueskySource implements Source {
   }
 
   private seen(e: JetstreamEvent): void {
+    if (e.kind === 'identity') this.profiles.delete(e.did); // the handle may have changed
     const c = e.commit;
     if (e.kind !== 'commit' || c?.operation !== 'create' || c.collection !== POST || !c.rkey || !c.cid) return;
     const record = (c.record ?? {}) as PostRecord;

@@ -21,6 +21,7 @@ class MastodonSource implements Source {
   private handoff: Handoff | undefined;
   private stream: { close(): void } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private giveUp: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Newest id read per tag, and under `''` for the mentions. */
   private readonly cursors = new Map<string, string | undefined>();
@@ -52,6 +53,7 @@ class MastodonSource implements Source {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.giveUp);
     this.stream?.close();
     await this.polling;
     await this.handoff?.stop();
@@ -61,7 +63,7 @@ class MastodonSource implements Source {
   private openStream(streamingUrl: string): Promise<void> {
     this.streamState = 'down';
     return new Promise<void>((resolve) => {
-      const giveUp = setTimeout(() => {
+      this.giveUp = setTimeout(() => {
         this.log('mastodon: streaming not up within 10 s; polling until it is');
         resolve();
       }, 10_000);
@@ -79,7 +81,7 @@ class MastodonSource implements Source {
             // What was said while we were away is read before the stream alone is trusted.
             void this.poll(true).then(() => {
               if (this.streamState === 'catching-up') this.streamState = 'up';
-              clearTimeout(giveUp);
+              clearTimeout(this.giveUp);
               resolve();
             });
           },
