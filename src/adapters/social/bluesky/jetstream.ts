@@ -86,7 +86,11 @@ export class Jetstream {
       this.floor ??= e.time_us;
       if (e.time_us < this.floor) return;
       this.cursor = e.time_us;
-      this.opts.onEvent(e);
+      try {
+        this.opts.onEvent(e);
+      } catch (err) {
+        this.opts.log(`bluesky: event at ${e.time_us} not understood (${(err as Error).message}); ignored`);
+      }
     });
     ws.on('error', (err) => this.opts.log(`bluesky: Jetstream connection failed: ${err.message}`));
     ws.on('close', () => {

@@ -104,9 +104,13 @@ class MastodonSource implements Source {
 
   private take(status: mastodon.v1.Status, role: SourceRole, where: string): void {
     if (this.handoff!.has(status.id)) return;
-    const r = toSocialPost(status, role, this.ctx);
-    if ('skip' in r) this.log(`mastodon: ${where} post ${status.id} skipped: ${r.skip}`);
-    else this.handoff!.push(r.post);
+    try {
+      const r = toSocialPost(status, role, this.ctx);
+      if ('skip' in r) this.log(`mastodon: ${where} post ${status.id} skipped: ${r.skip}`);
+      else this.handoff!.push(r.post);
+    } catch (err) {
+      this.log(`mastodon: ${where} post ${status.id} not understood (${(err as Error).message}); ignored`);
+    }
   }
 
   private schedule(): void {

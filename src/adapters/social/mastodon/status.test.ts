@@ -50,4 +50,6 @@ test('boosts, the bot, video only, no media and foreign image hosts are skipped 
   assert.equal(skip({ mediaAttachments: [] }), 'no photo');
   const foreign = [{ id: 'i', type: 'image', url: 'https://evil.example/a.jpg' }] as mastodon.v1.MediaAttachment[];
   assert.equal(skip({ mediaAttachments: foreign }), 'its images are not on the media hosts allowed');
+  const broken = [{ id: 'i', type: 'image', url: 'not a url' }] as mastodon.v1.MediaAttachment[];
+  assert.equal(skip({ mediaAttachments: broken }), 'its images are not on the media hosts allowed');
 });

@@ -19,7 +19,7 @@ export const plainText = (html: string): string =>
 export type StatusContext = { botId: string; domain: string; mediaHosts: string[] };
 
 const onHost = (url: string, hosts: string[]) => {
-  const host = new URL(url).hostname;
+  const host = URL.canParse(url) ? new URL(url).hostname : '';
   return hosts.some((h) => host === h || host.endsWith(`.${h}`));
 };
 
