@@ -104,6 +104,7 @@ describe('Bluesky', () => {
       assert.match(skipped, new RegExp(`${text.uri} skipped: no photo`));
       assert.match(skipped, new RegExp(`${own.uri} skipped: our own post`));
       assert.equal(s.lines.filter((l) => l.includes('skipped')).length, 3, 'untagged posts are not even logged');
+      assert.ok(!s.lines.join('\n').includes(fake.password));
     } finally {
       await s.source.stop();
     }

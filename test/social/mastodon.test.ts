@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import type { SocialPost, Source } from '../../src/ports.js';
 import {
   mastodonPublisher,
@@ -126,7 +127,20 @@ describe('Mastodon', () => {
         await fake.addPost({ tags: ['mosaicme'], images: 1 }),
         await fake.addPost({ tags: ['sunset'], images: 1 }),
       ];
-      await sleep(300);
+      // masto prints failed connections to the console, with the socket: the token must not show.
+      const printed: string[] = [];
+      const consoleError = console.error;
+      console.error = (...args: unknown[]) => printed.push(args.map((a) => inspect(a, { depth: 8 })).join(' '));
+      try {
+        await sleep(1300);
+      } finally {
+        console.error = consoleError;
+      }
+      assert.ok(
+        printed.some((p) => p.includes('503')),
+        'a reconnect was refused',
+      );
+      assert.ok(!printed.join('\n').includes(fake.token), 'the token is not printed');
       assert.equal(s.posts.length, 1, 'nothing can arrive while the stream is away and polling is slow');
       fake.state.refuseStreaming = false;
       await until('the missed posts', () => s.posts.length === 3);
@@ -136,6 +150,7 @@ describe('Mastodon', () => {
       await sleep(300);
       assert.deepEqual(s.ids(), [before.id, ...missed.map((m) => m.id), later.id]);
       assert.ok(s.lines.some((l) => l.includes('connection lost')));
+      assert.ok(!s.lines.join('\n').includes(fake.token));
     } finally {
       await s.source.stop();
     }
