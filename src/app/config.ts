@@ -65,7 +65,15 @@ export type SocialSettings = {
     mediaHosts: string[];
   };
   mastodon?: { url: string; accessToken: string; mediaHosts?: string[] };
-  bluesky?: { service: string; identifier: string; password: string; jetstreamUrl: string; mediaHosts?: string[] };
+  bluesky?: {
+    service: string;
+    identifier: string;
+    password: string;
+    jetstreamUrl: string;
+    mediaHosts?: string[];
+    /** Where a post's image is fetched, with `{did}` and `{cid}` (default: the Bluesky CDN). */
+    imageUrlTemplate?: string;
+  };
   bitly?: { token: string; apiUrl: string };
 };
 
@@ -238,6 +246,9 @@ const Env = z.object({
   BLUESKY_APP_PASSWORD: z.string().optional(),
   BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).default('wss://jetstream2.us-east.bsky.network/subscribe'),
   BLUESKY_MEDIA_HOSTS: hosts.optional(),
+  BLUESKY_IMAGE_URL: url(['http:', 'https:'])
+    .refine((s) => s.includes('{did}') && s.includes('{cid}'), 'a URL with {did} and {cid} in it')
+    .optional(),
   BITLY_TOKEN: z.string().optional(),
   BITLY_API_URL: url(['http:', 'https:']).default('https://api-ssl.bitly.com'),
 });
@@ -389,6 +400,7 @@ function socialSettings(e: z.infer<typeof Env>, problems: string[]): SocialSetti
         password: e.BLUESKY_APP_PASSWORD,
         jetstreamUrl: e.BLUESKY_JETSTREAM_URL,
         mediaHosts: e.BLUESKY_MEDIA_HOSTS,
+        imageUrlTemplate: e.BLUESKY_IMAGE_URL,
       };
   }
   if (e.BITLY_TOKEN) social.bitly = { token: e.BITLY_TOKEN, apiUrl: e.BITLY_API_URL };

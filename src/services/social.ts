@@ -50,15 +50,38 @@ export class SocialStage {
     private readonly cfg: SocialConfig,
   ) {}
 
-  /** Starts every source, feeding this stage. */
-  async start(sources: readonly Source[]): Promise<void> {
-    for (const s of sources) {
-      await s.start((post) => this.handle(post));
-      this.sources.push(s);
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  /**
+   * Starts every source, feeding this stage. A source that cannot start (its network away, its
+   * rules refused) is logged and tried again every `retryMs`, without holding up the others.
+   */
+  async start(sources: readonly Source[], retryMs = 30_000): Promise<void> {
+    await Promise.all(sources.map((s) => this.startOne(s, retryMs)));
+  }
+
+  private async startOne(source: Source, retryMs: number): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await source.start((post) => this.handle(post));
+      this.sources.push(source);
+    } catch (err) {
+      await source.stop().catch(() => {});
+      this.deps.log(
+        `${source.network}: cannot listen (${(err as Error).message}); trying again in ${retryMs / 1000} s`,
+      );
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        void this.startOne(source, retryMs);
+      }, retryMs);
+      this.retries.add(timer);
     }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.retries) clearTimeout(t);
     await Promise.allSettled(this.sources.map((s) => s.stop()));
     await Promise.allSettled(this.inFlight.values());
   }
