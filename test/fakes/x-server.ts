@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,7 @@ type Limit = { match: RegExp; times: number; resetInS: number };
  * library speaks nothing else): stream rules, the filtered stream (newline-delimited JSON with
  * `matching_rules`, `\r\n` keep-alives, `backfill_minutes`, one connection at a time), users/me,
  * mentions, the v2 chunked media upload, and posting replies (only to posts that @mention the bot,
- * as X allows). Bearer and OAuth 1.0a headers are checked. Photos are served over plain HTTP at
+ * as X allows). Bearer tokens and OAuth 1.0a signatures are checked. Photos are served over plain HTTP at
  * `/media/<name>.jpg`, standing in for pbs.twimg.com. Test hooks: `post` (someone posts), `dropStreams`,
  * `silence` (no keep-alives), `limit` (429s with rate-limit headers), `failStream` (HTTP errors).
  */
@@ -202,11 +203,7 @@ export class FakeX {
       return json(200, { token_type: 'bearer', access_token: X_AUTH.bearer });
     }
     const bearer = r.auth === `Bearer ${X_AUTH.bearer}`;
-    const user =
-      r.auth.startsWith('OAuth ') &&
-      r.auth.includes(`oauth_consumer_key="${X_AUTH.appKey}"`) &&
-      r.auth.includes(`oauth_token="${X_AUTH.accessToken}"`) &&
-      /oauth_signature="[^"]+"/.test(r.auth);
+    const user = oauth1Valid(r, req.headers['content-type']);
 
     // Stream and rules: app-only bearer only, as the OpenAPI security blocks say.
     if (r.path.startsWith('/2/tweets/search/stream')) {
@@ -368,4 +365,32 @@ function multipart(body: Buffer, contentType: string): Map<string, Buffer> {
     at = next;
   }
   return parts;
+}
+
+const rfc3986 = (v: string) =>
+  encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * Whether an `Authorization: OAuth …` header is the bot's, signed (HMAC-SHA1) with the app's and
+ * the bot's secrets over the request as the client sent it to api.x.com (RFC 5849: method, URL,
+ * query and form parameters; JSON and multipart bodies are not signed).
+ */
+function oauth1Valid(r: XRequest, contentType: string | undefined): boolean {
+  if (!r.auth.startsWith('OAuth ')) return false;
+  const fields = Object.fromEntries(
+    [...r.auth.slice(6).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], decodeURIComponent(m[2])]),
+  );
+  if (fields.oauth_consumer_key !== X_AUTH.appKey || fields.oauth_token !== X_AUTH.accessToken) return false;
+  const params: [string, string][] = Object.entries(fields).filter(([k]) => k !== 'oauth_signature' && k !== 'realm');
+  params.push(...r.query.entries());
+  if (contentType?.startsWith('application/x-www-form-urlencoded'))
+    params.push(...new URLSearchParams(r.body).entries());
+  const normalized = params
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)])
+    .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const base = [r.method.toUpperCase(), rfc3986(`https://api.x.com${r.path}`), rfc3986(normalized)].join('&');
+  const key = `${rfc3986(X_AUTH.appSecret)}&${rfc3986(X_AUTH.accessSecret)}`;
+  return createHmac('sha1', key).update(base).digest('base64') === fields.oauth_signature;
 }
