@@ -136,3 +136,23 @@ test('sources are started with the stage as their consumer and stopped with it',
     ['mastodon-5001'],
   );
 });
+
+test('a source that cannot start is tried again later, without holding up the others', async () => {
+  let tries = 0;
+  const flaky: Source = {
+    network: 'x',
+    start: async () => {
+      if (++tries < 3) throw new Error('X answered 503');
+    },
+    stop: async () => {},
+  };
+  const started: string[] = [];
+  const fine: Source = { network: 'bluesky', start: async () => void started.push('bluesky'), stop: async () => {} };
+  const stage = new SocialStage(deps, cfg);
+  await stage.start([flaky, fine], 50);
+  assert.deepEqual(started, ['bluesky']);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(tries, 3, 'tried until it started, then no more');
+  assert.ok(lines.includes('x: cannot listen (X answered 503); trying again in 0.05 s'));
+  await stage.stop();
+});

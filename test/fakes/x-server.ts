@@ -54,6 +54,9 @@ export class FakeX {
     private readonly media: http.Server,
   ) {}
 
+  /** Whether the stream accepts `backfill_minutes` (X offers it to some access levels only). */
+  backfill = true;
+
   static async start(opts: { heartbeatMs?: number } = {}): Promise<FakeX> {
     const { key, cert, certFile } = await localCert();
     const api = https.createServer({ key, cert });
@@ -277,6 +280,8 @@ export class FakeX {
     json: (s: number, b: unknown, h?: Record<string, string>) => void,
     problem: (s: number, t: string, d: string) => void,
   ): void {
+    if (!this.backfill && r.query.has('backfill_minutes'))
+      return problem(403, 'Client Forbidden', 'backfill_minutes is not available at your access level');
     const failure = this.streamFailures.shift();
     if (failure) return problem(failure, 'Service Unavailable', 'failing on purpose');
     if (this.streams.size > 0)

@@ -161,6 +161,24 @@ test('a stream dropped mid-way reconnects at once and catches up: no post is los
   );
 });
 
+test('where X refuses backfill, the stream reconnects without it', async () => {
+  fake.backfill = false;
+  try {
+    await run(config());
+    await until('the stream', () => fake.openStreams === 1);
+    fake.dropStreams();
+    await until('the reconnect', () => fake.openStreams === 1);
+    const id = fake.post({ text: '#mosaicme', author: alice, photos: ['https://pbs.twimg.com/media/4.jpg'] });
+    await until('a post on the new connection', () => taken.some((p) => p.post.id === id));
+    assert.ok(
+      lines.some((l) => l.startsWith('X refused backfill_minutes (403)')),
+      lines.join('\n'),
+    );
+  } finally {
+    fake.backfill = true;
+  }
+});
+
 test('silence longer than the heartbeat timeout means a lost connection: it is made again', async () => {
   await run(config());
   await until('the stream', () => fake.openStreams === 1);

@@ -43,6 +43,8 @@ export class FilteredStream {
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  /** Backfill is for some access levels only: once refused, reconnects go without it. */
+  private backfillRefused = false;
 
   constructor(
     private readonly client: TwitterApi,
@@ -67,7 +69,8 @@ export class FilteredStream {
     let lastKind: FailureKind | undefined;
     let droppedAt: number | undefined;
     while (!this.stopped) {
-      const backfill = droppedAt && Math.min(5, Math.max(1, Math.ceil((Date.now() - droppedAt) / 60_000)));
+      const backfill =
+        !this.backfillRefused && droppedAt && Math.min(5, Math.max(1, Math.ceil((Date.now() - droppedAt) / 60_000)));
       try {
         const stream = this.client.v2.searchStream({
           ...TWEET_FIELDS,
@@ -95,6 +98,13 @@ export class FilteredStream {
         this.opts.log('X stream dropped, connecting again');
       } catch (err) {
         if (this.stopped) break;
+        if (backfill && err instanceof ApiResponseError && [400, 403].includes(err.code)) {
+          this.backfillRefused = true;
+          this.opts.log(
+            `X refused backfill_minutes (${err.code}): connecting without it; posts sent while away are lost`,
+          );
+          continue;
+        }
         droppedAt ??= Date.now();
         const kind = failureKind(err);
         failures = kind === lastKind ? failures + 1 : 1;
