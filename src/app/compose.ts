@@ -55,7 +55,7 @@ function networks(config: Config) {
     ...s.requestHashtags.map((tag) => ({ tag, role: 'requests' as const })),
     ...s.tileHashtags.map((tag) => ({ tag, role: 'tiles' as const })),
   ];
-  const x: XConfig | undefined = s.x && { ...s.x, hashtags };
+  const x: XConfig | undefined = s.x && { ...s.x, hashtags, pollIntervalMs: s.x.pollSeconds * 1000 };
   return {
     x,
     mastodon: s.mastodon && { ...s.mastodon, hashtags },

@@ -60,6 +60,8 @@ export type SocialSettings = {
     app?: { appKey: string; appSecret: string };
     botUsername?: string;
     mode: 'stream' | 'mentions';
+    /** Mentions mode: seconds between polls. */
+    pollSeconds: number;
     /** Where the API is, instead of https://api.x.com (tests, proxies). */
     apiUrl?: string;
     mediaHosts: string[];
@@ -236,6 +238,7 @@ const Env = z.object({
   X_ACCESS_SECRET: z.string().optional(),
   X_BOT_USERNAME: handle.optional(),
   X_MODE: z.enum(['stream', 'mentions']).default('stream'),
+  X_POLL_SECONDS: int(1, 3600).default(30),
   X_API_URL: url(['https:']).optional(),
   X_MEDIA_HOSTS: hosts.default(['pbs.twimg.com']),
   MASTODON_URL: url(['http:', 'https:']).optional(),
@@ -382,6 +385,7 @@ function socialSettings(e: z.infer<typeof Env>, problems: string[]): SocialSetti
       app: appKey && appSecret ? { appKey, appSecret } : undefined,
       botUsername: e.X_BOT_USERNAME ?? e.TWITTER_USERNAME,
       mode: e.X_MODE,
+      pollSeconds: e.X_POLL_SECONDS,
       apiUrl: e.X_API_URL,
       mediaHosts: e.X_MEDIA_HOSTS,
     };

@@ -57,6 +57,7 @@ test('our names: X, Mastodon and Bluesky at once, hashtags with or without #', (
     app: { appKey: 'key', appSecret: 'key-secret' },
     botUsername: 'MosaicMeBot',
     mode: 'stream',
+    pollSeconds: 30,
     apiUrl: 'https://127.0.0.1:9443',
     mediaHosts: ['127.0.0.1', 'pbs.twimg.com'],
   });
