@@ -115,7 +115,6 @@ const ECS_PROPERTIES: Record<string, string> = {
   accesstokensecret: 'TWITTER_ACCESS_TOKEN_SECRET',
   bitlylogin: 'BITLY_LOGIN',
   bitlyapikey: 'BITLY_API_KEY',
-  twitterusername: 'TWITTER_USERNAME',
 };
 
 function readSettingFile(file: string): Record<string, string> {
@@ -202,7 +201,7 @@ const Env = z.object({
   S3_SECRET_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.optional(),
   S3_URL_EXPIRY: int(1, 7 * 24 * 3600).default(7 * 24 * 3600),
-  BUCKET_IN: name.default('mosaic-in'),
+  BUCKET_IN: name.optional(),
   BUCKET_RAW: name.optional(),
   BUCKET_COLLECTOR: name.optional(),
   BUCKET_OUT_LARGE: name.default('mosaic-outlarge'),
@@ -325,8 +324,9 @@ export function loadConfig(
         }
       : { kind: 'disk', dir: path.join(dataDir, 'storage') },
     buckets: {
-      in: e.BUCKET_IN,
-      raw: e.BUCKET_RAW ?? e.BUCKET_COLLECTOR ?? e.MOSAIC_BUCKET ?? 'mosaic-raw',
+      in: e.BUCKET_IN ?? (e.MOSAIC_QUEUE ? e.MOSAIC_BUCKET : undefined) ?? 'mosaic-in',
+      // The original's collector stored into MOSAIC_BUCKET: the input bucket when it made requests.
+      raw: e.BUCKET_RAW ?? e.BUCKET_COLLECTOR ?? (e.MOSAIC_QUEUE ? undefined : e.MOSAIC_BUCKET) ?? 'mosaic-raw',
       outLarge: e.BUCKET_OUT_LARGE,
       outSmall: e.BUCKET_OUT_SMALL,
     },

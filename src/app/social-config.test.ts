@@ -91,9 +91,11 @@ test("the original's collectors: with MOSAIC_QUEUE a request listener, without o
     TWITTER_USERNAME: 'emcmosaic',
   };
   const requests = loadConfig(
-    { ...twitter, MOSAIC_LISTEN_HASHTAG: 'emcworld,mosaicme', MOSAIC_QUEUE: 'dl-q' },
+    { ...twitter, MOSAIC_LISTEN_HASHTAG: 'emcworld,mosaicme', MOSAIC_QUEUE: 'dl-q', MOSAIC_BUCKET: 'in-b' },
     { cwd },
   );
+  assert.equal(requests.buckets.in, 'in-b');
+  assert.equal(requests.buckets.raw, 'mosaic-raw');
   assert.deepEqual(requests.social.requestHashtags, ['emcworld', 'mosaicme']);
   assert.deepEqual(requests.social.tileHashtags, []);
   assert.equal(requests.queues.in, 'dl-q');
