@@ -142,8 +142,10 @@ export type SocialPost = {
   role: SourceRole;
   author: { handle: string; displayName?: string; profileUrl?: string };
   text: string;
-  /** Photos only, in post order; a post with none is skipped by its source. */
+  /** Photos only, in post order. A post with none is skipped (with a log line) by the social stage. */
   imageUrls: string[];
+  /** The post has video or animations (not used as photos), to say why a post with no photo was skipped. */
+  hasVideo?: boolean;
   /** The post's own page, when the network has one. */
   url?: string;
   createdAt?: string;

@@ -9,11 +9,20 @@ const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms).unref()),
   ]);
 
+/** A social network's credentials check: resolves to who the bot is there. */
+export type NetworkCheck = { name: string; verify: () => Promise<string> };
+
 /**
  * Tests each connection the way the services will use it, as the original's start-up did:
- * storage creates its buckets, the queue reports its depths, the cache writes and reads a key.
+ * storage creates its buckets, the queue reports its depths, the cache writes and reads a key,
+ * each configured social network accepts the bot's credentials.
  */
-export async function checkConnections(config: Config, deps: Deps, timeoutMs = 10_000): Promise<CheckResult[]> {
+export async function checkConnections(
+  config: Config,
+  deps: Deps,
+  timeoutMs = 10_000,
+  networks: NetworkCheck[] = [],
+): Promise<CheckResult[]> {
   const run = async (name: string, fn: () => Promise<string>): Promise<CheckResult> => {
     try {
       return { name, ok: true, detail: await within(timeoutMs, fn()) };
@@ -39,5 +48,6 @@ export async function checkConnections(config: Config, deps: Deps, timeoutMs = 1
       await deps.cache.delete(key);
       return 'read and write work';
     }),
+    ...networks.map((n) => run(n.name, async () => `signed in as ${await n.verify()}`)),
   ]);
 }

@@ -24,7 +24,13 @@ test('no configuration at all gives the embedded defaults', () => {
     outLarge: 'mosaic-outlarge',
     outSmall: 'mosaic-outsmall',
   });
-  assert.deepEqual(c.queues, { in: 'mosaic-in', engine: 'mosaic-eng', finish: 'mosaic-finish', done: 'mosaic-done' });
+  assert.deepEqual(c.queues, {
+    in: 'mosaic-in',
+    engine: 'mosaic-eng',
+    finish: 'mosaic-finish',
+    done: 'mosaic-done',
+    tiles: 'mosaic-tiles',
+  });
   assert.deepEqual([c.cacheLife, c.waitTime, c.thumbnailSize], [600, 60, 120]);
 });
 

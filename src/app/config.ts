@@ -55,8 +55,43 @@ export type Config = {
     /** Whether X-Forwarded-For names the client (behind a reverse proxy). */
     trustProxy: boolean;
   };
+  social: SocialSettings;
   /** The files that were read, for `mosaicme check`. */
   files: string[];
+};
+
+/** The social networks listened to and answered on; a network is configured when its credentials are. */
+export type SocialSettings = {
+  /** Hashtags (without `#`) whose photo posts become mosaic requests. */
+  requestHashtags: string[];
+  /** Hashtags whose photos grow the tile library. */
+  tileHashtags: string[];
+  x?: {
+    /** App-only token for the filtered stream; without it, one is fetched with the API key and secret. */
+    bearerToken?: string;
+    /** OAuth 1.0a user context of the bot: mentions, replies, `check`. */
+    oauth1?: { appKey: string; appSecret: string; accessToken: string; accessSecret: string };
+    /** App key and secret without the bot's tokens (enough for the stream). */
+    app?: { appKey: string; appSecret: string };
+    botUsername?: string;
+    mode: 'stream' | 'mentions';
+    /** Mentions mode: seconds between polls. */
+    pollSeconds: number;
+    /** Where the API is, instead of https://api.x.com (tests, proxies). */
+    apiUrl?: string;
+    mediaHosts: string[];
+  };
+  mastodon?: { url: string; accessToken: string; mediaHosts?: string[] };
+  bluesky?: {
+    service: string;
+    identifier: string;
+    password: string;
+    jetstreamUrl: string;
+    mediaHosts?: string[];
+    /** Where a post's image is fetched, with `{did}` and `{cid}` (default: the Bluesky CDN). */
+    imageUrlTemplate?: string;
+  };
+  bitly?: { token: string; apiUrl: string };
 };
 
 /** Every problem with the configuration, listed at once. */
@@ -134,6 +169,31 @@ const url = (protocols: string[]) =>
     `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
   );
 
+/** Comma-separated, `#` optional: `mosaicme, #EventTag` → ['mosaicme', 'EventTag']. */
+const hashtags = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((t) => t.trim().replace(/^#/, ''))
+      .filter(Boolean),
+  )
+  .refine((tags) => tags.every((t) => /^[\p{L}\p{N}_]{1,100}$/u.test(t)), 'hashtags are letters, digits and _ only');
+/** Comma-separated host names or addresses. */
+const hosts = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[a-z0-9.:[\]-]+$/, 'host names only, without scheme or path')).min(1));
+const handle = z
+  .string()
+  .transform((s) => s.trim().replace(/^@/, ''))
+  .pipe(z.string().regex(/^\w{1,50}$/, 'a handle: letters, digits and _'));
+
 const Env = z.object({
   PORT: int(1, 65535).default(8000),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -156,13 +216,13 @@ const Env = z.object({
   S3_SECRET_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.optional(),
   S3_URL_EXPIRY: int(1, 7 * 24 * 3600).default(7 * 24 * 3600),
-  BUCKET_IN: name.default('mosaic-in'),
+  BUCKET_IN: name.optional(),
   BUCKET_RAW: name.optional(),
   BUCKET_COLLECTOR: name.optional(),
   BUCKET_OUT_LARGE: name.default('mosaic-outlarge'),
   BUCKET_OUT_SMALL: name.default('mosaic-outsmall'),
   BUCKET_LIBRARY: name.default('mosaic-library'),
-  QUEUE_IN: name.default('mosaic-in'),
+  QUEUE_IN: name.optional(),
   QUEUE_ENGINE: name.default('mosaic-eng'),
   QUEUE_FINISH: name.default('mosaic-finish'),
   QUEUE_DONE: name.default('mosaic-done'),
@@ -181,6 +241,40 @@ const Env = z.object({
   MAX_UPLOAD_PIXELS: int(10_000, 1_000_000_000).default(50_000_000),
   UPLOAD_RATE_LIMIT: int(1, 100_000).default(10),
   TRUST_PROXY: bool.default(false),
+  // The original's collectors: one with a queue made requests, one without filled the raw bucket.
+  MOSAIC_LISTEN_HASHTAG: hashtags.optional(),
+  MOSAIC_BUCKET: name.optional(),
+  MOSAIC_QUEUE: name.optional(),
+  TWITTER_USERNAME: handle.optional(),
+  TWITTER_CONSUMER_KEY: z.string().optional(),
+  TWITTER_CONSUMER_SECRET: z.string().optional(),
+  TWITTER_ACCESS_TOKEN: z.string().optional(),
+  TWITTER_ACCESS_TOKEN_SECRET: z.string().optional(),
+  REQUEST_HASHTAGS: hashtags.optional(),
+  TILE_HASHTAGS: hashtags.optional(),
+  X_BEARER_TOKEN: z.string().optional(),
+  X_API_KEY: z.string().optional(),
+  X_API_SECRET: z.string().optional(),
+  X_ACCESS_TOKEN: z.string().optional(),
+  X_ACCESS_SECRET: z.string().optional(),
+  X_BOT_USERNAME: handle.optional(),
+  X_MODE: z.enum(['stream', 'mentions']).default('stream'),
+  X_POLL_SECONDS: int(1, 3600).default(30),
+  X_API_URL: url(['https:']).optional(),
+  X_MEDIA_HOSTS: hosts.default(['pbs.twimg.com']),
+  MASTODON_URL: url(['http:', 'https:']).optional(),
+  MASTODON_TOKEN: z.string().optional(),
+  MASTODON_MEDIA_HOSTS: hosts.optional(),
+  BLUESKY_SERVICE: url(['http:', 'https:']).default('https://bsky.social'),
+  BLUESKY_IDENTIFIER: z.string().optional(),
+  BLUESKY_APP_PASSWORD: z.string().optional(),
+  BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).default('wss://jetstream2.us-east.bsky.network/subscribe'),
+  BLUESKY_MEDIA_HOSTS: hosts.optional(),
+  BLUESKY_IMAGE_URL: url(['http:', 'https:'])
+    .refine((s) => s.includes('{did}') && s.includes('{cid}'), 'a URL with {did} and {cid} in it')
+    .optional(),
+  BITLY_TOKEN: z.string().optional(),
+  BITLY_API_URL: url(['http:', 'https:']).default('https://api-ssl.bitly.com'),
 });
 
 /** The settings folder the original read (`/mosaic/setting/`), here inside DATA_DIR. */
@@ -222,6 +316,7 @@ export function loadConfig(
     problems.push('MOSAIC_STORAGE: disk, but an S3 endpoint is set too');
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET)
     problems.push('WEBHOOK_SECRET: needed with WEBHOOK_URL, to sign what is sent');
+  const social = socialSettings(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const s3Endpoint =
@@ -251,15 +346,16 @@ export function loadConfig(
         }
       : { kind: 'disk', dir: path.join(dataDir, 'storage') },
     buckets: {
-      in: e.BUCKET_IN,
-      raw: e.BUCKET_RAW ?? e.BUCKET_COLLECTOR ?? 'mosaic-raw',
+      in: e.BUCKET_IN ?? (e.MOSAIC_QUEUE ? e.MOSAIC_BUCKET : undefined) ?? 'mosaic-in',
+      // The original's collector stored into MOSAIC_BUCKET: the input bucket when it made requests.
+      raw: e.BUCKET_RAW ?? e.BUCKET_COLLECTOR ?? (e.MOSAIC_QUEUE ? undefined : e.MOSAIC_BUCKET) ?? 'mosaic-raw',
       outLarge: e.BUCKET_OUT_LARGE,
       outSmall: e.BUCKET_OUT_SMALL,
       library: e.BUCKET_LIBRARY,
     },
     queue: amqp ? { kind: 'rabbitmq', url: amqp } : { kind: 'disk', dir: path.join(dataDir, 'queue') },
     queues: {
-      in: e.QUEUE_IN,
+      in: e.QUEUE_IN ?? e.MOSAIC_QUEUE ?? 'mosaic-in',
       engine: e.QUEUE_ENGINE,
       finish: e.QUEUE_FINISH,
       done: e.QUEUE_DONE,
@@ -281,9 +377,76 @@ export function loadConfig(
       uploadRateLimit: e.UPLOAD_RATE_LIMIT,
       trustProxy: e.TRUST_PROXY,
     },
+    social,
     files,
   };
 }
+
+/**
+ * The networks from the environment. The original's collector settings keep their meaning:
+ * `MOSAIC_LISTEN_HASHTAG` with `MOSAIC_QUEUE` listens for requests, without it for tiles (into
+ * `MOSAIC_BUCKET`); `TWITTER_*` are the X credentials.
+ */
+function socialSettings(e: z.infer<typeof Env>, problems: string[]): SocialSettings {
+  const legacyRequests = e.MOSAIC_LISTEN_HASHTAG && e.MOSAIC_QUEUE ? e.MOSAIC_LISTEN_HASHTAG : undefined;
+  const legacyTiles = e.MOSAIC_LISTEN_HASHTAG && !e.MOSAIC_QUEUE ? e.MOSAIC_LISTEN_HASHTAG : undefined;
+  const social: SocialSettings = {
+    requestHashtags: e.REQUEST_HASHTAGS ?? legacyRequests ?? (legacyTiles ? [] : ['mosaicme']),
+    tileHashtags: e.TILE_HASHTAGS ?? legacyTiles ?? [],
+  };
+  const appKey = e.X_API_KEY ?? e.TWITTER_CONSUMER_KEY;
+  const appSecret = e.X_API_SECRET ?? e.TWITTER_CONSUMER_SECRET;
+  const accessToken = e.X_ACCESS_TOKEN ?? e.TWITTER_ACCESS_TOKEN;
+  const accessSecret = e.X_ACCESS_SECRET ?? e.TWITTER_ACCESS_TOKEN_SECRET;
+  const oauth1 = { appKey, appSecret, accessToken, accessSecret };
+  const given = Object.values(oauth1).filter(Boolean).length;
+  if (e.X_BEARER_TOKEN || given > 0) {
+    if ((appKey || appSecret) && !(appKey && appSecret))
+      problems.push('X_API_KEY and X_API_SECRET: give both (or TWITTER_CONSUMER_KEY and _SECRET)');
+    if ((accessToken || accessSecret) && !(appKey && appSecret && accessToken && accessSecret))
+      problems.push('X_ACCESS_TOKEN and X_ACCESS_SECRET: need each other and X_API_KEY, X_API_SECRET');
+    if (e.X_MODE === 'mentions' && !(accessToken && accessSecret))
+      problems.push('X_MODE: mentions needs the bot account: X_ACCESS_TOKEN and X_ACCESS_SECRET');
+    if (e.X_MODE === 'stream' && !e.X_BEARER_TOKEN && !(appKey && appSecret))
+      problems.push('X_BEARER_TOKEN: needed for the stream (or X_API_KEY and X_API_SECRET to get one)');
+    const full = appKey && appSecret && accessToken && accessSecret;
+    social.x = {
+      bearerToken: e.X_BEARER_TOKEN,
+      oauth1: full ? { appKey, appSecret, accessToken, accessSecret } : undefined,
+      app: appKey && appSecret ? { appKey, appSecret } : undefined,
+      botUsername: e.X_BOT_USERNAME ?? e.TWITTER_USERNAME,
+      mode: e.X_MODE,
+      pollSeconds: e.X_POLL_SECONDS,
+      apiUrl: e.X_API_URL,
+      mediaHosts: e.X_MEDIA_HOSTS,
+    };
+  }
+  if (e.MASTODON_URL || e.MASTODON_TOKEN) {
+    if (!e.MASTODON_URL || !e.MASTODON_TOKEN) problems.push('MASTODON_URL and MASTODON_TOKEN: give both');
+    else social.mastodon = { url: e.MASTODON_URL, accessToken: e.MASTODON_TOKEN, mediaHosts: e.MASTODON_MEDIA_HOSTS };
+  }
+  if (e.BLUESKY_IDENTIFIER || e.BLUESKY_APP_PASSWORD) {
+    if (!e.BLUESKY_IDENTIFIER || !e.BLUESKY_APP_PASSWORD)
+      problems.push('BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD: give both');
+    else
+      social.bluesky = {
+        service: e.BLUESKY_SERVICE,
+        identifier: e.BLUESKY_IDENTIFIER,
+        password: e.BLUESKY_APP_PASSWORD,
+        jetstreamUrl: e.BLUESKY_JETSTREAM_URL,
+        mediaHosts: e.BLUESKY_MEDIA_HOSTS,
+        imageUrlTemplate: e.BLUESKY_IMAGE_URL,
+      };
+  }
+  if (e.BITLY_TOKEN) social.bitly = { token: e.BITLY_TOKEN, apiUrl: e.BITLY_API_URL };
+  if ((social.x || social.mastodon || social.bluesky) && !social.requestHashtags.length && !social.tileHashtags.length)
+    problems.push('REQUEST_HASHTAGS or TILE_HASHTAGS: a network is configured but no hashtag to listen to');
+  return social;
+}
+
+/** Whether any social network is configured (then `serve` also runs the collect role). */
+export const hasSocial = (config: Config): boolean =>
+  Boolean(config.social.x || config.social.mastodon || config.social.bluesky);
 
 /** The configuration as `mosaicme check` prints it: passwords in URLs and secret keys masked. */
 export function describeConfig(config: Config): Record<string, unknown> {
@@ -307,5 +470,27 @@ export function describeConfig(config: Config): Record<string, unknown> {
     cache: config.cache.kind === 'redis' ? { ...config.cache, url: maskUrl(config.cache.url) } : config.cache,
     webhook: config.webhook ? { url: config.webhook.url, secret: '***' } : undefined,
     web: { ...config.web, adminToken: config.web.adminToken ? '***' : undefined },
+    social: maskSocial(config.social),
+  };
+}
+
+function maskSocial(s: SocialSettings): Record<string, unknown> {
+  const secret = (v?: string) => (v ? '***' : undefined);
+  return {
+    ...s,
+    x: s.x && {
+      ...s.x,
+      bearerToken: secret(s.x.bearerToken),
+      oauth1: s.x.oauth1 && {
+        appKey: secret(s.x.oauth1.appKey),
+        appSecret: '***',
+        accessToken: '***',
+        accessSecret: '***',
+      },
+      app: s.x.app && { appKey: '***', appSecret: '***' },
+    },
+    mastodon: s.mastodon && { ...s.mastodon, accessToken: '***' },
+    bluesky: s.bluesky && { ...s.bluesky, password: '***' },
+    bitly: s.bitly && { ...s.bitly, token: '***' },
   };
 }

@@ -17,11 +17,12 @@ import { DEFAULT_REPLY_TEXT, publishStage } from '../services/publish-stage.js';
 import { RequestStatuses } from '../services/requests.js';
 import { download, DEFAULT_DOWNLOAD } from '../adapters/http/download.js';
 import type { LibraryStats } from '../web/admin.js';
+import { SocialStage } from '../services/social.js';
 import { buildApp, urlFor } from '../web/app.js';
-import { closeAll, compose } from './compose.js';
-import type { Config } from './config.js';
+import { closeAll, compose, socialMedia, socialPublishers, socialShortener, socialSources } from './compose.js';
+import { hasSocial, type Config } from './config.js';
 
-export const ROLES = ['web', 'intake', 'library', 'engine', 'publish', 'cache'] as const;
+export const ROLES = ['web', 'intake', 'library', 'engine', 'publish', 'cache', 'collect'] as const;
 export type Role = (typeof ROLES)[number];
 export type Log = (line: string) => void;
 
@@ -50,10 +51,16 @@ export async function startRoles(
   };
   const onError = (what: string) => (err: unknown) =>
     log(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+  const media = socialMedia(config);
 
   if (roles.includes('intake')) {
     const handler = intake(
-      { ...deps, statuses, imaging, download: (url) => download(url, DEFAULT_DOWNLOAD) },
+      {
+        ...deps,
+        statuses,
+        imaging,
+        download: (url) => download(url, { ...DEFAULT_DOWNLOAD, allowHosts: media.privateHosts }),
+      },
       { bucketIn: config.buckets.in, engineQueue: config.queues.engine, maxAttempts: DEFAULT_RETRY.maxAttempts },
     );
     stops.push((await deps.queue.consume(config.queues.in, handler, { prefetch: 4 })).stop);
@@ -119,14 +126,16 @@ export async function startRoles(
   if (roles.includes('publish')) {
     const publishers: Publisher[] = [new LogPublisher(log)];
     if (config.webhook) publishers.push(new WebhookPublisher(config.webhook));
+    publishers.push(...socialPublishers(config, log));
     const handler = publishStage(
-      { ...deps, statuses, publishers },
+      { ...deps, statuses, publishers, shorten: socialShortener(config), log },
       {
         bucketSmall: config.buckets.outSmall,
         doneQueue: config.queues.done,
         template: config.replyText ?? DEFAULT_REPLY_TEXT,
         pageUrl: `${base}/mosaics/{id}`,
         maxAttempts: DEFAULT_RETRY.maxAttempts,
+        markerBucket: config.buckets.in,
       },
     );
     stops.push((await deps.queue.consume(config.queues.finish, handler, { prefetch: 4 })).stop);
@@ -137,6 +146,16 @@ export async function startRoles(
     );
     const stopRefresh = refreshGalleryCache(deps, gallery, config.waitTime, onError('cache rebuild'));
     stops.push(async () => stopRefresh());
+  }
+  if (roles.includes('collect')) {
+    if (!hasSocial(config)) log('collect: no social network configured (see docs/social.md)');
+    const stage = new SocialStage(
+      { ...deps, download: media.download, isMediaUrl: media.isMediaUrl, log },
+      { buckets: config.buckets, queues: config.queues },
+    );
+    await stage.start(socialSources(config, log));
+    // Sources stop before the queue closes: what they hold is handed over or dropped with a log line.
+    stops.unshift(() => stage.stop());
   }
   let port: number | undefined;
   if (roles.includes('web')) {

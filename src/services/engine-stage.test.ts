@@ -56,23 +56,41 @@ test('a job becomes a large image, a Deep Zoom pyramid and a thumbnail, with the
       .jpeg()
       .toBuffer(),
   );
-  await handle({ id: '555', username: 'alice', key: '555.jpg' }, { attempt: 1 });
+  const requester = {
+    username: 'alice',
+    network: 'x',
+    post: { id: '1880' },
+    profile: 'https://x.com/alice',
+    displayname: 'Alice Ünal',
+  };
+  await handle({ id: '555', ...requester, key: '555.jpg' }, { attempt: 1 });
   const large = await storage.head('mosaic-outlarge', '555.jpg');
   const small = await storage.head('mosaic-outsmall', '555.jpg');
   assert.equal(large?.metadata.username, 'alice');
-  assert.equal(small?.metadata.username, 'alice');
+  assert.deepEqual(small?.metadata, {
+    username: 'alice',
+    network: 'x',
+    profile: 'https://x.com/alice',
+    displayname: 'Alice%20%C3%9Cnal',
+    width: '384',
+    height: '256',
+    cols: '12',
+    rows: '8',
+  });
   assert.equal((await sharp(Buffer.from((await storage.get('mosaic-outsmall', '555.jpg'))!)).metadata()).width, 120);
   assert.match(Buffer.from((await storage.get('mosaic-outlarge', '555.dzi'))!).toString(), /Width="384"/);
   assert.ok(await storage.head('mosaic-outlarge', '555_files/0/0_0.jpeg'));
-  assert.deepEqual(await finishedJobs(), [{ id: '555', username: 'alice', key: '555.jpg', width: 384, height: 256 }]);
+  assert.deepEqual(await finishedJobs(), [{ id: '555', ...requester, key: '555.jpg', width: 384, height: 256 }]);
   assert.equal((await statuses.get('555'))?.state, 'publishing');
 });
 
 test('the same job delivered again makes no second mosaic', async () => {
   const before = renders;
-  await handle({ id: '555', username: 'alice', key: '555.jpg' }, { attempt: 1 });
+  await handle({ id: '555', username: 'alice', network: 'x', post: { id: '1880' }, key: '555.jpg' }, { attempt: 1 });
   assert.equal(renders, before);
-  assert.equal((await finishedJobs()).length, 1, 'but it is passed on again, in case the first run died before that');
+  const again = await finishedJobs();
+  assert.equal(again.length, 1, 'but it is passed on again, in case the first run died before that');
+  assert.deepEqual(again[0].post, { id: '1880' });
 });
 
 test('a missing or unreadable photo fails the request with the reason', async () => {

@@ -6,10 +6,11 @@ import type { TileLibrary } from '../adapters/library/disk.js';
 import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
 import type { CandidatePool } from './candidates.js';
 import type { EngineJob } from './intake.js';
+import { parseRequester, type Requester } from './messages.js';
 import { createMosaic, type MosaicOptions } from './mosaic.js';
 import type { RequestStatuses } from './requests.js';
 
-export type FinishedJob = { id: string; username?: string; key: string; width: number; height: number };
+export type FinishedJob = Requester & { id: string; key: string; width: number; height: number };
 
 export type EngineDeps = {
   storage: Storage;
@@ -34,8 +35,24 @@ function parseJob(message: unknown): EngineJob {
   if (!m || typeof m.id !== 'string' || !/^[\w-]{1,128}$/.test(m.id) || typeof m.key !== 'string') {
     throw new PermanentError('INVALID_MESSAGE', 'malformed engine job: needs id and key');
   }
-  return { id: m.id, key: m.key, username: typeof m.username === 'string' ? m.username : undefined };
+  return { ...parseRequester(m as Record<string, unknown>), id: m.id, key: m.key };
 }
+
+/**
+ * The requester as object metadata (lower-case keys, as S3 returns them), read by the gallery.
+ * S3 metadata travels in HTTP headers, which carry ASCII only: the display name is
+ * percent-encoded.
+ */
+function requesterMetadata(job: Requester): Record<string, string> {
+  const m: Record<string, string> = {};
+  if (job.username) m.username = job.username;
+  if (job.network) m.network = job.network;
+  if (job.profile) m.profile = encodeURI(job.profile);
+  if (job.displayname) m.displayname = encodeURIComponent(job.displayname);
+  return m;
+}
+
+const requester = ({ id: _id, key: _key, ...rest }: EngineJob): Requester => rest;
 
 /** Uploads a Deep Zoom pyramid written under `dir` as `<id>.dzi` and `<id>_files/…`. */
 async function uploadDeepZoom(storage: Storage, bucket: string, dir: string): Promise<void> {
@@ -57,7 +74,8 @@ async function uploadDeepZoom(storage: Storage, bucket: string, dir: string): Pr
 /**
  * The engine stage: a queued photo becomes a mosaic in the output buckets — the large image and its
  * Deep Zoom pyramid in `outLarge`, the thumbnail in `outSmall`, all as `<id>…` with the
- * requester's `username` in the metadata as the original did — then a job on the finish queue.
+ * requester (`username` as the original did, `network`, `profile`, `displayname`) and the size
+ * in the metadata — then a job on the finish queue, carrying the requester on.
  * Progress is reported on the request's status. Idempotent by id: a job whose outputs exist is
  * only passed on, so a redelivered message makes no second mosaic.
  */
@@ -75,8 +93,8 @@ export const engineStage =
       const width = Number(large.metadata.width ?? 0);
       const height = Number(large.metadata.height ?? 0);
       await deps.queue.send(cfg.finishQueue, {
+        ...requester(job),
         id: job.id,
-        username: job.username,
         key: out,
         width,
         height,
@@ -105,7 +123,7 @@ export const engineStage =
         },
       );
       const metadata = {
-        ...(job.username ? { username: job.username } : {}),
+        ...requesterMetadata(job),
         width: String(result.grid.width),
         height: String(result.grid.height),
         cols: String(result.grid.cols),
@@ -122,8 +140,8 @@ export const engineStage =
       );
       await deps.statuses.set(job.id, { state: 'publishing', username: job.username });
       await deps.queue.send(cfg.finishQueue, {
+        ...requester(job),
         id: job.id,
-        username: job.username,
         key: out,
         width: result.grid.width,
         height: result.grid.height,

@@ -48,7 +48,7 @@ const engineJobs = async () => {
 test("the original's {twitter_user, media_id} becomes a queued engine job", async () => {
   await storage.put('mosaic-in', '987.jpg', photo);
   await handle({ twitter_user: 'alice', media_id: '987' }, { attempt: 1 });
-  assert.deepEqual(await engineJobs(), [{ id: '987', username: 'alice', key: '987.jpg' }]);
+  assert.deepEqual(await engineJobs(), [{ id: '987', username: 'alice', key: '987.jpg', network: 'x' }]);
   assert.equal((await statuses.get('987'))?.state, 'queued');
 });
 
@@ -59,7 +59,23 @@ test('a photo given by URL is fetched, stored with its requester and queued', as
   );
   assert.deepEqual(fetched, ['https://pbs.twimg.com/media/b.jpg']);
   assert.equal((await storage.head('mosaic-in', 'b1.jpg'))?.metadata.username, 'bob');
-  assert.deepEqual(await engineJobs(), [{ id: 'b1', username: 'bob', key: 'b1.jpg' }]);
+  assert.deepEqual(await engineJobs(), [{ id: 'b1', username: 'bob', key: 'b1.jpg', network: 'x' }]);
+});
+
+test('a request from a social network carries its post and requester on to the engine', async () => {
+  const requester = {
+    username: 'dana',
+    network: 'bluesky',
+    post: { id: 'at://did:plc:d/app.bsky.feed.post/1', ref: { cid: 'bafy', rootUri: 'at://r', rootCid: 'bafr' } },
+    profile: 'https://bsky.app/profile/dana.bsky.social',
+    displayname: 'Dana',
+  };
+  await handle({ id: 'bluesky-1', url: 'https://cdn.bsky.app/img/d.jpg', ...requester }, { attempt: 1 });
+  assert.deepEqual(await engineJobs(), [{ id: 'bluesky-1', key: 'bluesky-1.jpg', ...requester }]);
+  await assert.rejects(
+    handle({ id: 'bluesky-2', url: 'https://cdn.bsky.app/img/d.jpg', post: 'nope' }, { attempt: 1 }),
+    /post must be an object with an id/,
+  );
 });
 
 test('a non-image ends as a failed request with the reason, not retried', async () => {

@@ -26,7 +26,6 @@ test("the original's two message shapes and ours are understood", () => {
     id: 'r-1',
     username: 'carol',
     source: { key: 'uploads/r-1.jpg' },
-    network: undefined,
   });
 });
 

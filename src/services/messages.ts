@@ -1,14 +1,28 @@
 import { PermanentError } from '../core/errors.js';
+import type { PostRef } from '../ports.js';
+
+/**
+ * Who asked for a mosaic and where to answer them. Travels unchanged from the request through the
+ * engine and finish messages to the publishers.
+ */
+export type Requester = {
+  /** A handle without `@`, or a name given on the upload page. */
+  username?: string;
+  /** `x`, `mastodon`, `bluesky`; none for uploads. */
+  network?: string;
+  /** The post to answer on that network. */
+  post?: PostRef;
+  /** The requester's profile page. */
+  profile?: string;
+  displayname?: string;
+};
 
 /** A mosaic request as the pipeline carries it, whatever shape it arrived in. */
-export type MosaicRequest = {
+export type MosaicRequest = Requester & {
   /** Request id: also the object key stem in every bucket (`<id>.jpg`), as the original used media ids. */
   id: string;
-  /** Who asked: a handle without `@`, or a name given on the upload page. */
-  username?: string;
   /** Where the photo is: already in the input bucket (`key`), or to be fetched (`url`). */
   source: { key: string } | { url: string };
-  network?: string;
 };
 
 const ID = /^[\w-]{1,128}$/;
@@ -49,12 +63,7 @@ export function parseRequest(message: unknown): MosaicRequest {
     const id = text(m.id, 'id')!;
     const key = text(m.key, 'key', 1024);
     const url = text(m.url, 'url', 2048);
-    req = {
-      id,
-      username: handle(m.username),
-      source: key ? { key } : { url: url! },
-      network: text(m.network, 'network', 32),
-    };
+    req = { id, source: key ? { key } : { url: url! }, ...parseRequester(m) };
   } else {
     const keys = Object.keys(m).slice(0, 5).join(', ') || 'none';
     throw new PermanentError('INVALID_MESSAGE', `unknown message shape (fields: ${keys})`);
@@ -65,6 +74,33 @@ export function parseRequest(message: unknown): MosaicRequest {
       `id ${JSON.stringify(req.id.slice(0, 40))} is not letters, digits, - or _`,
     );
   return req;
+}
+
+/**
+ * The requester fields of one of our messages (request, engine job, finish job). Fields that are
+ * absent stay absent, so the original's messages keep their shape.
+ */
+export function parseRequester(m: Record<string, unknown>): Requester {
+  const r: Requester = {
+    username: text(m.username, 'username', 64)?.replace(/^@/, ''),
+    network: text(m.network, 'network', 32),
+    post: parsePost(m.post),
+    profile: text(m.profile, 'profile', 2048),
+    displayname: text(m.displayname, 'displayname', 256),
+  };
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Requester;
+}
+
+function parsePost(v: unknown): PostRef | undefined {
+  if (v === undefined || v === null) return undefined;
+  const p = v as { id?: unknown; ref?: unknown };
+  const id = typeof v === 'object' ? text(p.id, 'post.id', 512) : undefined;
+  if (!id) throw new PermanentError('INVALID_MESSAGE', 'post must be an object with an id');
+  if (p.ref === undefined) return { id };
+  const ref = p.ref as Record<string, unknown>;
+  if (typeof ref !== 'object' || ref === null || Object.values(ref).some((x) => typeof x !== 'string'))
+    throw new PermanentError('INVALID_MESSAGE', 'post.ref must map names to text');
+  return { id, ref: ref as Record<string, string> };
 }
 
 /** A stable id for a request that came with only an image URL: the same URL gives the same id. */

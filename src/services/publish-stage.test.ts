@@ -10,6 +10,7 @@ import { LogPublisher } from '../adapters/publishers/log.js';
 import { sign, SIGNATURE_HEADER, WebhookPublisher } from '../adapters/publishers/webhook.js';
 import { DiskQueue } from '../adapters/queue/disk.js';
 import { DiskStorage } from '../adapters/storage/disk.js';
+import type { Publisher, Reply } from '../ports.js';
 import { publishStage, replyText } from './publish-stage.js';
 import { RequestStatuses } from './requests.js';
 
@@ -84,4 +85,75 @@ test('a failing webhook makes the job retry, and the last try marks the request'
   await assert.rejects(handle({ id: '43', username: 'bob', key: '43.jpg' }, { attempt: 3 }), /webhook answered 500/);
   assert.match((await statuses.get('43'))?.reason ?? '', /reply failed: webhook answered 500/);
   fail = false;
+});
+
+test('the post and network reach only the publishers that handle the network; each answers once across retries', async () => {
+  const got: Reply[] = [];
+  let failMastodon = true;
+  const publisher = (name: string, network: string, fails = () => false): Publisher => ({
+    name,
+    handles: (n) => n === network,
+    reply: async (r) => {
+      if (fails()) throw new Error(`${name} is away`);
+      got.push({ ...r, thumbnail: new Uint8Array() });
+    },
+  });
+  const stage = publishStage(
+    {
+      storage,
+      queue,
+      statuses,
+      publishers: [publisher('x', 'x'), publisher('x-too', 'x', () => failMastodon), publisher('mastodon', 'mastodon')],
+      shorten: async (url) => `https://bit.ly/${url.length}`,
+    },
+    {
+      bucketSmall: 'mosaic-outsmall',
+      doneQueue: 'mosaic-done',
+      template: 'Hi @{handle}: {url}',
+      pageUrl: 'https://gallery.example/mosaics/{id}',
+      maxAttempts: 3,
+      markerBucket: 'mosaic-in',
+    },
+  );
+  await storage.put('mosaic-outsmall', 'x-7.jpg', Buffer.from('t'));
+  const job = { id: 'x-7', username: 'alice', network: 'x', post: { id: '1880' }, key: 'x-7.jpg' };
+  await assert.rejects(stage(job, { attempt: 1 }), /x-too is away/);
+  failMastodon = false;
+  await stage(job, { attempt: 2 });
+  assert.deepEqual(
+    got.map((r) => [r.network, r.post?.id, r.text, r.url]),
+    [
+      ['x', '1880', 'Hi @alice: https://bit.ly/35', 'https://bit.ly/35'],
+      ['x', '1880', 'Hi @alice: https://bit.ly/35', 'https://bit.ly/35'],
+    ],
+    'the first publisher answered once although the job ran twice; mastodon was not asked',
+  );
+});
+
+test('a shortener that fails gives the long link', async () => {
+  const texts: string[] = [];
+  const lines: string[] = [];
+  const stage = publishStage(
+    {
+      storage,
+      queue,
+      statuses,
+      publishers: [new LogPublisher((l) => texts.push(l))],
+      shorten: async () => {
+        throw new Error('bit.ly answered 500');
+      },
+      log: (l) => lines.push(l),
+    },
+    {
+      bucketSmall: 'mosaic-outsmall',
+      doneQueue: 'mosaic-done',
+      template: '{url}',
+      pageUrl: 'https://gallery.example/mosaics/{id}',
+      maxAttempts: 3,
+    },
+  );
+  await storage.put('mosaic-outsmall', 'u-8.jpg', Buffer.from('t'));
+  await stage({ id: 'u-8', key: 'u-8.jpg' }, { attempt: 1 });
+  assert.deepEqual(texts, ['reply to an upload (u-8): https://gallery.example/mosaics/u-8']);
+  assert.deepEqual(lines, ['link shortener failed (bit.ly answered 500); replying with the long link']);
 });

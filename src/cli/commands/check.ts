@@ -14,7 +14,7 @@ export function registerCheck(program: Command, io: Io, run: (fn: () => Promise<
     .action((opts: { config?: string[]; json?: boolean }) =>
       run(async () => {
         const { loadConfig, describeConfig, ConfigError } = await import('../../app/config.js');
-        const { compose, closeAll } = await import('../../app/compose.js');
+        const { compose, closeAll, socialChecks } = await import('../../app/compose.js');
         const { checkConnections } = await import('../../app/check.js');
         let config;
         try {
@@ -27,7 +27,9 @@ export function registerCheck(program: Command, io: Io, run: (fn: () => Promise<
           throw err;
         }
         const deps = compose(config);
-        const results = await checkConnections(config, deps).finally(() => closeAll(deps));
+        const results = await checkConnections(config, deps, 10_000, socialChecks(config)).finally(() =>
+          closeAll(deps),
+        );
         if (opts.json) io.out(JSON.stringify({ config: describeConfig(config), checks: results }));
         else {
           io.out(JSON.stringify(describeConfig(config), null, 2));

@@ -4,8 +4,11 @@ import type { Command } from 'commander';
 import { PermanentError } from '../../core/errors.js';
 import type { Io } from '../output.js';
 
-async function runRoles(io: Io, roles: string[], configFiles?: string[]): Promise<number> {
-  const { loadConfig, ConfigError } = await import('../../app/config.js');
+/** `serve` runs every role; `collect` only when a social network is configured. */
+const SERVE = ['web', 'intake', 'library', 'engine', 'publish', 'cache'];
+
+async function runRoles(io: Io, roles: string[], configFiles?: string[], serve = false): Promise<number> {
+  const { loadConfig, ConfigError, hasSocial } = await import('../../app/config.js');
   const { startRoles, ROLES } = await import('../../app/main.js');
   for (const r of roles) {
     if (!(ROLES as readonly string[]).includes(r))
@@ -24,6 +27,7 @@ async function runRoles(io: Io, roles: string[], configFiles?: string[]): Promis
     }
     throw err;
   }
+  if (serve && hasSocial(config)) roles = [...roles, 'collect'];
   const running = await startRoles(config, roles as (typeof ROLES)[number][], (line) => io.err(line));
   io.err(
     `running: ${roles.join(', ')} (storage ${config.storage.kind}, queue ${config.queue.kind}, cache ${config.cache.kind})`,
@@ -41,15 +45,15 @@ async function runRoles(io: Io, roles: string[], configFiles?: string[]): Promis
 export function registerServe(program: Command, io: Io, run: (fn: () => Promise<number>) => Promise<void>): void {
   program
     .command('serve')
-    .description('run everything in one process: web, intake, engine, publish, cache')
+    .description(
+      'run everything in one process: web, intake, library, engine, publish, cache (and collect, with a social network)',
+    )
     .option('--config <file...>', "the original's engine.ini or ecsconfig.properties")
-    .action((opts: { config?: string[] }) =>
-      run(() => runRoles(io, ['web', 'intake', 'library', 'engine', 'publish', 'cache'], opts.config)),
-    );
+    .action((opts: { config?: string[] }) => run(() => runRoles(io, SERVE, opts.config, true)));
 
   program
     .command('worker')
-    .description('run one or more pipeline stages: web, intake, engine, publish, cache')
+    .description('run one or more pipeline stages: web, intake, engine, publish, cache, collect')
     .argument('<roles...>', 'the roles to run')
     .option('--config <file...>', "the original's engine.ini or ecsconfig.properties")
     .action((roles: string[], opts: { config?: string[] }) => run(() => runRoles(io, roles, opts.config)));

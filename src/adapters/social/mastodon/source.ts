@@ -1,0 +1,165 @@
+import type { mastodon } from 'masto';
+import type { SocialPost, Source, SourceRole } from '../../../ports.js';
+import { Handoff } from '../handoff.js';
+import { whoAmI } from './client.js';
+import { mastodonMediaHosts, type MastodonConfig } from './config.js';
+import { newer, toSocialPost, type StatusContext } from './status.js';
+import { streamHashtags } from './stream.js';
+
+const PAGE = 40;
+
+/**
+ * Mastodon photo posts: each configured hashtag streamed (polled when the stream is off or away,
+ * and once after each reconnect so nothing said meanwhile is missed), and mentions of the bot
+ * polled (`GET /api/v1/notifications?types[]=mention`), which are requests. Listening starts
+ * from the newest post at start. Each timeline keeps the newest id polled; a post streamed while
+ * the stream has been up since the last poll moves it on too, so a catch-up poll reads only what
+ * may have been missed.
+ */
+class MastodonSource implements Source {
+  readonly network = 'mastodon';
+  private handoff: Handoff | undefined;
+  private stream: { close(): void } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private giveUp: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Newest id read per tag, and under `''` for the mentions. */
+  private readonly cursors = new Map<string, string | undefined>();
+  private streamState: 'off' | 'down' | 'catching-up' | 'up' = 'off';
+  private polling: Promise<void> = Promise.resolve();
+  private ctx!: StatusContext & { rest: mastodon.rest.Client };
+  private readonly tags: { tag: string; role: SourceRole }[];
+
+  constructor(
+    private readonly cfg: MastodonConfig,
+    private readonly log: (line: string) => void,
+  ) {
+    this.tags = cfg.hashtags.map((h) => ({ tag: h.tag.replace(/^#/, '').toLowerCase(), role: h.role }));
+  }
+
+  async start(onPost: (post: SocialPost) => Promise<void>): Promise<void> {
+    const who = await whoAmI(this.cfg);
+    this.ctx = { rest: who.rest, botId: who.me.id, domain: who.domain, mediaHosts: mastodonMediaHosts(this.cfg) };
+    this.handoff = new Handoff(onPost, (l) => this.log(`mastodon: ${l}`));
+    const newest = async (list: PromiseLike<{ id: string }[]>) => (await list)[0]?.id;
+    for (const { tag } of this.tags)
+      this.cursors.set(tag, await newest(this.ctx.rest.v1.timelines.tag.$select(tag).list({ limit: 1 })));
+    this.cursors.set('', await newest(this.ctx.rest.v1.notifications.list({ types: ['mention'], limit: 1 })));
+    if (this.cfg.streaming !== false && this.tags.length) await this.openStream(who.streamingUrl);
+    this.schedule();
+    this.log(`mastodon: listening as ${who.acct} for ${this.tags.map((t) => `#${t.tag}`).join(' ') || 'mentions'}`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.giveUp);
+    this.stream?.close();
+    await this.polling;
+    await this.handoff?.stop();
+  }
+
+  /** Resolves once the stream listens, or after 10 s without it (polling covers meanwhile). */
+  private openStream(streamingUrl: string): Promise<void> {
+    this.streamState = 'down';
+    return new Promise<void>((resolve) => {
+      this.giveUp = setTimeout(() => {
+        this.log('mastodon: streaming not up within 10 s; polling until it is');
+        resolve();
+      }, 10_000);
+      this.stream = streamHashtags(
+        {
+          streamingUrl,
+          accessToken: this.cfg.accessToken,
+          tags: this.tags.map((t) => t.tag),
+          silenceMs: 90_000,
+        },
+        {
+          update: (status, tag) => this.streamed(status, tag),
+          listening: () => {
+            this.streamState = 'catching-up';
+            // What was said while we were away is read before the stream alone is trusted.
+            void this.poll(true).then(() => {
+              if (this.streamState === 'catching-up') this.streamState = 'up';
+              clearTimeout(this.giveUp);
+              resolve();
+            });
+          },
+          lost: () => {
+            this.streamState = 'down';
+            this.log('mastodon: streaming connection lost; connecting again and polling meanwhile');
+          },
+          log: this.log,
+        },
+      );
+    });
+  }
+
+  private streamed(status: mastodon.v1.Status, tag: string): void {
+    const entry = this.tags.find((t) => t.tag === tag);
+    if (!entry) return;
+    this.take(status, entry.role, `#${tag}`);
+    if (this.streamState === 'up' && newer(status.id, this.cursors.get(tag))) this.cursors.set(tag, status.id);
+  }
+
+  private take(status: mastodon.v1.Status, role: SourceRole, where: string): void {
+    if (this.handoff!.has(status.id)) return;
+    try {
+      const r = toSocialPost(status, role, this.ctx);
+      if ('skip' in r) this.log(`mastodon: ${where} post ${status.id} skipped: ${r.skip}`);
+      else this.handoff!.push(r.post);
+    } catch (err) {
+      this.log(`mastodon: ${where} post ${status.id} not understood (${(err as Error).message}); ignored`);
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.poll(false).then(() => this.schedule());
+    }, this.cfg.pollIntervalMs ?? 30_000);
+  }
+
+  /** One poll at a time: mentions always, hashtags when the stream is not trusted (or `tags`). */
+  private poll(tags: boolean): Promise<void> {
+    this.polling = this.polling.then(async () => {
+      if (this.stopped) return;
+      try {
+        if (tags || this.streamState === 'off' || this.streamState === 'down')
+          for (const { tag, role } of this.tags)
+            await this.readAll(tag, (minId) =>
+              this.ctx.rest.v1.timelines.tag.$select(tag).list({ onlyMedia: true, minId, limit: PAGE }),
+            ).then((statuses) => statuses.forEach((s) => this.take(s, role, `#${tag}`)));
+        const mentions = await this.readAll('', (minId) =>
+          this.ctx.rest.v1.notifications.list({ types: ['mention'], minId, limit: PAGE }),
+        );
+        for (const n of mentions) if (n.type === 'mention' && n.status) this.take(n.status, 'requests', 'mention');
+      } catch (err) {
+        this.log(`mastodon: polling failed (${(err as Error).message}); trying again later`);
+      }
+    });
+    return this.polling;
+  }
+
+  /**
+   * Everything newer than the cursor, oldest first, page by page (`min_id` pages forward from
+   * the cursor, where `since_id` would give only the newest page and skip the rest).
+   */
+  private async readAll<T extends { id: string }>(
+    key: string,
+    page: (minId: string | undefined) => PromiseLike<T[]>,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    for (;;) {
+      const items = [...(await page(this.cursors.get(key)))].sort((a, b) => (newer(a.id, b.id) ? 1 : -1));
+      const fresh = items.filter((i) => newer(i.id, this.cursors.get(key)));
+      if (!fresh.length) return all;
+      all.push(...fresh);
+      this.cursors.set(key, fresh[fresh.length - 1].id);
+      if (items.length < PAGE) return all;
+    }
+  }
+}
+
+export const mastodonSource = (cfg: MastodonConfig, log: (line: string) => void): Source =>
+  new MastodonSource(cfg, log);

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
+import type { SocialPost, Source } from '../../src/ports.js';
+import {
+  mastodonPublisher,
+  mastodonSource,
+  verifyMastodon,
+  type MastodonConfig,
+} from '../../src/adapters/social/mastodon/index.js';
+import { startFakeMastodon, type FakeMastodon } from '../fakes/mastodon-server.js';
+import { raw } from '../helpers/fixtures.js';
+
+let fake: FakeMastodon;
+before(async () => {
+  fake = await startFakeMastodon({ pingMs: 500 });
+});
+after(() => fake.close());
+
+const config = (over: Partial<MastodonConfig> = {}): MastodonConfig => ({
+  url: fake.url,
+  accessToken: fake.token,
+  hashtags: [
+    { tag: 'mosaicme', role: 'requests' },
+    { tag: 'sunset', role: 'tiles' },
+  ],
+  pollIntervalMs: 200,
+  ...over,
+});
+
+async function until(what: string, cond: () => boolean, ms = 8000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** A started source and what it emitted and logged. */
+async function listen(cfg: MastodonConfig, onPost?: (p: SocialPost) => Promise<void>) {
+  const posts: SocialPost[] = [];
+  const lines: string[] = [];
+  const source: Source = mastodonSource(cfg, (l) => lines.push(l));
+  await source.start(async (p) => {
+    await onPost?.(p);
+    posts.push(p);
+  });
+  const ids = () => posts.map((p) => p.post.id);
+  return { source, posts, lines, ids };
+}
+
+describe('Mastodon', () => {
+  test('verify gives the bot’s full handle and fails clearly on a bad token', async () => {
+    assert.equal(await verifyMastodon(config()), 'mosaicbot@fake.social');
+    await assert.rejects(verifyMastodon(config({ accessToken: 'wrong-secret' })), (err: Error) => {
+      assert.match(err.message, /rejected the access token/);
+      assert.doesNotMatch(err.message, /wrong-secret/);
+      return true;
+    });
+  });
+
+  test('the stream gives photo posts once with their role; video, text-only and the bot’s own are skipped', async () => {
+    const old = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+    const s = await listen(config({ pollIntervalMs: 60_000 }));
+    try {
+      const req = await fake.addPost({ tags: ['mosaicme'], images: 2, author: 'bob@elsewhere.example' });
+      const tile = await fake.addPost({ tags: ['Sunset'], images: 1 });
+      const video = await fake.addPost({ tags: ['mosaicme'], videos: 1, gifv: 1 });
+      const text = await fake.addPost({ tags: ['mosaicme'] });
+      const own = await fake.addPost({ tags: ['mosaicme'], images: 1, byBot: true });
+      await until('both photo posts', () => s.posts.length === 2);
+      await until('the skips to be logged', () => s.lines.filter((l) => l.includes('skipped')).length === 3);
+      await sleep(300);
+      assert.deepEqual(s.ids(), [req.id, tile.id]);
+      const [r, t] = s.posts;
+      assert.equal(r.network, 'mastodon');
+      assert.equal(r.role, 'requests');
+      assert.deepEqual(r.author, {
+        handle: 'bob@elsewhere.example',
+        displayName: 'Bob',
+        profileUrl: 'https://elsewhere.example/@bob',
+      });
+      const media = req.media_attachments as { url: string }[];
+      assert.deepEqual(
+        r.imageUrls,
+        media.map((m) => m.url),
+      );
+      assert.ok(r.imageUrls[0].startsWith(`${fake.url}/media/`));
+      assert.equal(r.text, 'my photo #mosaicme');
+      assert.equal(r.url, req.url);
+      assert.equal(r.createdAt, req.created_at);
+      assert.equal(t.role, 'tiles');
+      assert.equal(t.author.handle, 'alice@fake.social');
+      const skipped = s.lines.filter((l) => l.includes('skipped')).join('\n');
+      assert.match(skipped, new RegExp(`${video.id as string} skipped: video or animation only`));
+      assert.match(skipped, new RegExp(`${text.id as string} skipped: no photo`));
+      assert.match(skipped, new RegExp(`${own.id as string} skipped: our own post`));
+      assert.ok(!s.ids().includes(old.id as string), 'posts from before the start are not taken');
+    } finally {
+      await s.source.stop();
+    }
+  });
+
+  test('a mention with a photo is a request', async () => {
+    const s = await listen(config());
+    try {
+      const m = await fake.addPost({ mentionBot: true, images: 1, author: 'carol' });
+      await fake.addPost({ mentionBot: true, author: 'carol' });
+      await until('the mention', () => s.posts.length === 1);
+      assert.equal(s.posts[0].post.id, m.id);
+      assert.equal(s.posts[0].role, 'requests');
+      assert.equal(s.posts[0].author.handle, 'carol@fake.social');
+    } finally {
+      await s.source.stop();
+    }
+  });
+
+  test('a stream dropped mid-way reconnects and loses no post', async () => {
+    const s = await listen(config({ pollIntervalMs: 60_000 }));
+    try {
+      const before = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+      await until('the first post', () => s.posts.length === 1);
+      fake.state.refuseStreaming = true;
+      fake.dropStreams();
+      const missed = [
+        await fake.addPost({ tags: ['mosaicme'], images: 1 }),
+        await fake.addPost({ tags: ['sunset'], images: 1 }),
+      ];
+      // masto prints failed connections to the console, with the socket: the token must not show.
+      const printed: string[] = [];
+      const consoleError = console.error;
+      console.error = (...args: unknown[]) => printed.push(args.map((a) => inspect(a, { depth: 8 })).join(' '));
+      try {
+        await sleep(1300);
+      } finally {
+        console.error = consoleError;
+      }
+      assert.ok(
+        printed.some((p) => p.includes('503')),
+        'a reconnect was refused',
+      );
+      assert.ok(!printed.join('\n').includes(fake.token), 'the token is not printed');
+      assert.equal(s.posts.length, 1, 'nothing can arrive while the stream is away and polling is slow');
+      fake.state.refuseStreaming = false;
+      await until('the missed posts', () => s.posts.length === 3);
+      await until('the stream to be back', () => fake.subscribers() === 1);
+      const later = await fake.addPost({ tags: ['sunset'], images: 1 });
+      await until('a post after the reconnect', () => s.posts.length === 4);
+      await sleep(300);
+      assert.deepEqual(s.ids(), [before.id, ...missed.map((m) => m.id), later.id]);
+      assert.ok(s.lines.some((l) => l.includes('connection lost')));
+      assert.ok(!s.lines.join('\n').includes(fake.token));
+    } finally {
+      await s.source.stop();
+    }
+  });
+
+  test('without streaming the hashtags are polled, and a post the consumer rejects is offered again', async () => {
+    let failures = 1;
+    const s = await listen(config({ streaming: false }), async () => {
+      if (failures-- > 0) throw new Error('storage away');
+    });
+    try {
+      const post = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+      await until('the post', () => s.posts.length === 1, 10_000);
+      assert.equal(s.posts[0].post.id, post.id);
+      assert.ok(s.lines.some((l) => l.includes('storage away')));
+      assert.equal(fake.subscribers(), 0);
+    } finally {
+      await s.source.stop();
+    }
+  });
+
+  test('the publisher replies once to the right post with the image and the text', async () => {
+    const post = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+    const thumbnail = await raw(120, 90, 3).jpeg().toBuffer();
+    const lines: string[] = [];
+    const pub = mastodonPublisher(config(), (l) => lines.push(l));
+    assert.ok(pub.handles('mastodon'));
+    assert.ok(!pub.handles('bluesky') && !pub.handles(undefined));
+    const reply = {
+      id: 'req-1',
+      network: 'mastodon',
+      post: { id: post.id as string },
+      text: 'Hi @alice@fake.social, here is your mosaic: https://gallery.example/m/req-1',
+      url: 'https://gallery.example/m/req-1',
+      thumbnail,
+    };
+    const count = fake.replies.length;
+    await pub.reply(reply);
+    await pub.reply(reply);
+    const mine = fake.replies.slice(count);
+    assert.equal(mine.length, 1, 'the same request id is posted once');
+    assert.equal(mine[0].inReplyToId, post.id);
+    assert.equal(mine[0].status, reply.text);
+    assert.equal(mine[0].media.length, 1);
+    assert.ok(mine[0].media[0].bytes.equals(thumbnail));
+    assert.ok(mine[0].idempotencyKey);
+    await pub.reply({ ...reply, id: 'req-2' });
+    assert.equal(fake.replies.length, count + 2, 'another request is another reply');
+    assert.ok(!lines.join('\n').includes(fake.token));
+  });
+
+  test('a 429 delays the reply without losing it', async () => {
+    const post = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+    const thumbnail = await raw(60, 40, 4).jpeg().toBuffer();
+    const lines: string[] = [];
+    const pub = mastodonPublisher(config(), (l) => lines.push(l));
+    const reply = { id: 'req-429', post: { id: post.id as string }, text: 'hi', url: 'u', thumbnail };
+    const count = fake.replies.length;
+
+    fake.rateLimit('/api/v1/statuses', 1, 1500);
+    const t0 = Date.now();
+    await pub.reply(reply);
+    assert.ok(Date.now() - t0 >= 1400, 'waited for the reset');
+    assert.equal(fake.replies.length, count + 1);
+    assert.ok(lines.some((l) => /rate limited, trying again/.test(l)));
+
+    fake.rateLimit('/api/v1/statuses', 1, 10 * 60_000);
+    const later = { ...reply, id: 'req-429-later' };
+    await assert.rejects(pub.reply(later), /rate limited for \d+ s more/);
+    assert.equal(fake.replies.length, count + 1, 'nothing posted yet');
+    await pub.reply(later);
+    assert.equal(fake.replies.length, count + 2, 'the queue’s retry posts it');
+  });
+});
