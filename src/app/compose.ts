@@ -63,11 +63,23 @@ function networks(config: Config) {
   };
 }
 
-/** The configured networks' sources, each listening for every hashtag of both roles. */
-export function socialSources(config: Config, log: Log): Source[] {
+/**
+ * The configured networks' sources, each listening for every hashtag of both roles. Where a
+ * source polls (X mentions), its position is kept in `storage`, so a restart reads on from there.
+ */
+export function socialSources(config: Config, log: Log, storage: Storage): Source[] {
   const n = networks(config);
   const sources: Source[] = [];
-  if (n.x) sources.push(xSource(n.x, log));
+  const bucket = config.buckets.in;
+  const key = 'social/cursor/x-mentions';
+  const cursor = {
+    load: async () => {
+      const b = await storage.get(bucket, key);
+      return b && Buffer.from(b).toString('utf8');
+    },
+    save: (id: string) => storage.put(bucket, key, Buffer.from(id), { contentType: 'text/plain' }),
+  };
+  if (n.x) sources.push(xSource({ ...n.x, cursor }, log));
   if (n.mastodon) sources.push(mastodonSource(n.mastodon, log));
   if (n.bluesky) sources.push(blueskySource(n.bluesky, log));
   return sources;

@@ -153,7 +153,7 @@ export async function startRoles(
       { ...deps, download: media.download, isMediaUrl: media.isMediaUrl, log },
       { buckets: config.buckets, queues: config.queues },
     );
-    await stage.start(socialSources(config, log));
+    await stage.start(socialSources(config, log, deps.storage));
     // Sources stop before the queue closes: what they hold is handed over or dropped with a log line.
     stops.unshift(() => stage.stop());
   }

@@ -72,7 +72,7 @@ after(async () => {
   await rm(data, { recursive: true, force: true });
 });
 
-test('a mention becomes one request on RabbitMQ, marked in S3, and a restarted collector does not ask again', async () => {
+test('a mention becomes one request on RabbitMQ, marked in S3; a restarted collector resumes after it', async () => {
   const photo = fake.addImage('m1', await raw(200, 150, 5).jpeg().toBuffer());
   const post = fake.post({
     text: `@${X_BOT.username} make me a mosaic`,
@@ -92,12 +92,14 @@ test('a mention becomes one request on RabbitMQ, marked in S3, and a restarted c
   }).head('mosaic-in', `social/seen/x/${post}`);
   assert.ok(marker, 'the post is marked as taken, in S3');
 
-  // The new process starts without since_id, so its first poll reads the mention again.
+  // A new process polls on from the last mention taken (kept in S3), and asks nothing twice.
   worker!.child.kill('SIGKILL');
   await new Promise((r) => worker!.child.once('exit', r));
   const before = polls();
   await startCollector();
   await until('two polls of the new collector', () => polls() >= before + 2);
+  const resumed = fake.requests.filter((r) => r.path.endsWith('/mentions'))[before];
+  assert.equal(resumed.query.get('since_id'), post, 'the first poll after the restart resumes after the mention');
   assert.equal(await queue.depth(queues.QUEUE_IN), 1, 'still one request');
 
   const got: unknown[] = [];

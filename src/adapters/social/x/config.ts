@@ -17,6 +17,8 @@ export type XConfig = XClientOptions & {
   mediaHosts?: string[];
   /** Mentions mode: how often to poll (default 30 s). */
   pollIntervalMs?: number;
+  /** Mentions mode: where the newest mention taken is kept, so a restart polls on from there. */
+  cursor?: { load(): Promise<string | undefined>; save(id: string): Promise<void> };
   /** Stream: no data nor keep-alive for this long means the connection is lost (default 21 s). */
   heartbeatTimeoutMs?: number;
   /** Stream: wait before reconnect attempt `attempt` (default X's documented back-off). */

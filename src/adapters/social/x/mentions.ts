@@ -20,11 +20,17 @@ export class MentionsPoller {
   constructor(
     private readonly client: TwitterApi,
     private readonly botId: string,
-    private readonly opts: { intervalMs: number; log: (line: string) => void },
+    private readonly opts: {
+      intervalMs: number;
+      log: (line: string) => void;
+      /** The newest mention already taken (kept across restarts). */
+      since?: string;
+    },
     private readonly onTweet: (tweet: XTweet, includes: XIncludes | undefined) => void,
   ) {}
 
   start(): void {
+    this.sinceId = this.opts.since;
     this.schedule(0);
   }
 

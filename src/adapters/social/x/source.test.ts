@@ -161,6 +161,16 @@ test('a stream dropped mid-way reconnects at once and catches up: no post is los
   );
 });
 
+test("without a bearer token the app's keys fetch one (the original's settings have only those)", async () => {
+  await run(
+    config({ bearerToken: undefined, oauth1: undefined, app: { appKey: X_AUTH.appKey, appSecret: X_AUTH.appSecret } }),
+  );
+  await until('the stream', () => fake.openStreams === 1);
+  const token = fake.requests.filter((r) => r.path === '/oauth2/token').at(-1);
+  assert.match(token?.auth ?? '', /^Basic /);
+  assert.equal(token?.body, 'grant_type=client_credentials');
+});
+
 test('where X refuses backfill, the stream reconnects without it', async () => {
   fake.backfill = false;
   try {

@@ -29,7 +29,12 @@ class XSource implements Source {
   ) {}
 
   async start(onPost: (post: SocialPost) => Promise<void>): Promise<void> {
-    this.handoff = new Handoff(onPost, this.log);
+    const cursor = this.cfg.mode === 'mentions' ? this.cfg.cursor : undefined;
+    // Mentions are handed over oldest first: once one is taken, the poll may resume after it.
+    this.handoff = new Handoff(async (post) => {
+      await onPost(post);
+      await cursor?.save(post.post.id);
+    }, this.log);
     const user = this.cfg.oauth1 ? xClient(this.cfg.oauth1, this.cfg) : undefined;
     const me = user ? (await user.v2.me()).data : undefined;
     this.bot = this.cfg.botUsername ?? me?.username;
@@ -40,7 +45,7 @@ class XSource implements Source {
       this.poller = new MentionsPoller(
         user,
         me.id,
-        { intervalMs: this.cfg.pollIntervalMs ?? 30_000, log: this.log },
+        { intervalMs: this.cfg.pollIntervalMs ?? 30_000, log: this.log, since: await cursor?.load() },
         (tweet, includes) => this.take(tweet, includes, 'requests'),
       );
       this.poller.start();
