@@ -36,12 +36,12 @@ test('a post with #mosaicme and a photo becomes a mosaic in the gallery and a re
   assert.ok(replies[0].images[0].bytes.equals(thumbnail!), 'the thumbnail is attached');
 });
 
-test('a post on the tiles hashtag lands in the raw bucket with a mosaic-tiles message', async () => {
+test('a post on the tiles hashtag lands in the raw bucket and grows the tile library', async () => {
   const post = await fake.addPost({ author: 'dave.bsky.social', tags: ['sunset'], images: 2 });
   const key = (n: number) => `${idOf(post.uri)}-${n}.jpg`;
   await s.until('both photos', async () => Boolean(await s.storage.head('mosaic-raw', key(1))));
   assert.equal((await s.storage.head('mosaic-raw', key(0)))?.metadata.username, 'dave.bsky.social');
-  assert.equal(await s.depth('mosaic-tiles'), 2);
+  await s.until('the library to grow by both photos', async () => (await s.libraryTiles()) === 402);
 });
 
 test('Jetstream dropped mid-way resumes from its cursor and loses no post', async () => {

@@ -29,12 +29,12 @@ test('a post with #mosaicme and a photo becomes a mosaic in the gallery and a re
   assert.equal((await s.storage.head('mosaic-outsmall', `${id}.jpg`))?.metadata.network, 'mastodon');
 });
 
-test('a post on the tiles hashtag lands in the raw bucket with a mosaic-tiles message', async () => {
+test('a post on the tiles hashtag lands in the raw bucket and grows the tile library', async () => {
   const status = await fake.addPost({ author: 'dave@other.example', tags: ['sunset'], images: 2 });
   const key = (n: number) => `mastodon-${status.id as string}-${n}.jpg`;
   await s.until('both photos', async () => Boolean(await s.storage.head('mosaic-raw', key(1))));
   assert.equal((await s.storage.head('mosaic-raw', key(0)))?.metadata.username, 'dave@other.example');
-  assert.equal(await s.depth('mosaic-tiles'), 2);
+  await s.until('the library to grow by both photos', async () => (await s.libraryTiles()) === 402);
 });
 
 test('a stream dropped mid-way loses no post; a post with only video is skipped with a log line', async () => {

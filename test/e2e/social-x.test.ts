@@ -48,7 +48,7 @@ test('a post with #mosaicme, @bot and a photo becomes a mosaic in the gallery an
   assert.equal(decodeURIComponent(small!.metadata.displayname), 'Alice');
 });
 
-test('a post on the tiles hashtag lands in the raw bucket with a mosaic-tiles message', async () => {
+test('a post on the tiles hashtag lands in the raw bucket and grows the tile library', async () => {
   const post = fake.post({
     text: 'golden hour #sunset',
     author: bob,
@@ -59,7 +59,7 @@ test('a post on the tiles hashtag lands in the raw bucket with a mosaic-tiles me
   });
   await s.until('both photos', async () => Boolean(await s.storage.head('mosaic-raw', `x-${post}-1.jpg`)));
   assert.equal((await s.storage.head('mosaic-raw', `x-${post}-0.jpg`))?.metadata.username, 'bob');
-  assert.equal(await s.depth('mosaic-tiles'), 2);
+  await s.until('the library to grow by both photos', async () => (await s.libraryTiles()) === 402);
   assert.match(s.server.log(), new RegExp(`2 tile photo\\(s\\) from x post ${post} by @bob`));
 });
 

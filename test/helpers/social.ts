@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DiskQueue } from '../../src/adapters/queue/disk.js';
 import { DiskStorage } from '../../src/adapters/storage/disk.js';
 import { mosaicme } from './cli.js';
 import { freePort } from './net.js';
@@ -41,15 +40,9 @@ export async function serveWithNetwork(env: Record<string, string>) {
     client,
     until,
     storage: new DiskStorage(path.join(data, 'storage')),
-    /** Messages waiting on a queue of the running server. */
-    depth: async (queue: string) => {
-      const q = new DiskQueue(path.join(data, 'queue'));
-      try {
-        return await q.depth(queue);
-      } finally {
-        await q.close();
-      }
-    },
+    /** Tiles in the running server's library (its library stage grows it from the raw bucket). */
+    libraryTiles: async () =>
+      (JSON.parse(await readFile(path.join(data, 'library', 'library.json'), 'utf8')) as { count: number }).count,
     /** Waits until request `id` exists and is done (or failed); returns its state. */
     finished: async (id: string) => {
       await until(`request ${id}`, async () => (await client.api(`/api/requests/${id}`)).status === 200);
