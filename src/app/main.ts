@@ -172,7 +172,7 @@ export async function startRoles(
         adminToken: config.web.adminToken,
         imageOrigins: imageOrigins(config),
         trustProxy: config.web.trustProxy,
-        pages: { hashtag: 'mosaicme', siteUrl: base },
+        pages: { hashtag: config.social.requestHashtags[0] ?? 'mosaicme', siteUrl: base },
       },
     );
     await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
