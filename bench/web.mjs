@@ -165,7 +165,7 @@ async function measure() {
     `the server in its own process on the embedded adapters with ${MOSAICS} mosaics in the memory cache,`,
     `autocannon in this process with ${CONNECTIONS} connections for ${SECONDS} s per route after a 2 s warm-up.`,
     'Both cores are shared by the server, the load generator and whatever else runs on the machine; the',
-    "last two columns are the server process's own CPU time per answer, which the rest of the machine barely moves.",
+    "last two columns are the server process's own CPU time per answer, which the rest of the machine moves less than req/s (it still varies between runs).",
     '',
     ...table,
     '',
