@@ -17,6 +17,8 @@ export type AdminDeps = {
 };
 export type AdminConfig = { token?: string; queues: string[] };
 
+/** Dead letters read per queue (queues give the oldest first); the last few are shown. */
+const DEAD_READ = 100;
 const RECENT_DEAD = 20;
 const RECENT_FAILED = 50;
 const FINAL = new Set(['done', 'failed']);
@@ -128,7 +130,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps, cfg: AdminCon
             cfg.queues.map(async (name) => {
               const [depth, dead] = await Promise.all([
                 deps.queue.depth(name).catch(() => null),
-                deps.queue.deadLetters(name, RECENT_DEAD).catch(() => null),
+                deps.queue.deadLetters(name, DEAD_READ).catch(() => null),
               ]);
               return { name, depth, dead, deadCount: dead?.length ?? null };
             }),
@@ -143,7 +145,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps, cfg: AdminCon
           .slice(0, RECENT_FAILED)
           .map((s) => ({ id: s.id, reason: s.reason ?? 'unknown', at: s.updatedAt, queue: 'requests' }));
         const dead = queues.flatMap((q) =>
-          (q.dead ?? []).map((d) => {
+          (q.dead ?? []).slice(-RECENT_DEAD).map((d) => {
             const id = (d.message as { id?: unknown } | null)?.id;
             return { ...(typeof id === 'string' ? { id } : {}), reason: d.reason, queue: q.name };
           }),

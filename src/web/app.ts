@@ -150,6 +150,12 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
       { token: cfg.adminToken, queues: cfg.queues },
     );
   });
+  // Unknown API paths answer in the API's error shape; other paths are the pages' to answer.
+  void app.register(
+    async (api) =>
+      api.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: 'NOT_FOUND', message: 'no such route' })),
+    { prefix: '/api' },
+  );
   void app.register(async (scope) => registerPages(scope, cfg.pages));
   return app;
 }

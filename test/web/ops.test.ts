@@ -70,6 +70,18 @@ test('metrics: Prometheus text with requests by route and status, mosaics, queue
   }
 });
 
+test('an unknown API path answers in the API error shape', async () => {
+  const h = await webHarness();
+  try {
+    for (const url of ['/api/nope', '/api/mosaics/a/b/c']) {
+      const res = await h.app.inject({ url });
+      assert.deepEqual([res.statusCode, res.json()], [404, { error: 'NOT_FOUND', message: 'no such route' }], url);
+    }
+  } finally {
+    await h.close();
+  }
+});
+
 test('the OpenAPI document is valid JSON describing every API route with its schemas', async () => {
   const h = await webHarness();
   try {

@@ -110,7 +110,15 @@ function actionButton(m: MosaicView, action: 'hide' | 'unhide' | 'delete'): HTML
 
 function renderMosaics(list: MosaicView[]): void {
   const line = (m: MosaicView, hidden: boolean) => [
-    h('a', { href: m.page_url }, h('img', { src: m.url_small, alt: '', width: 60, height: 45, loading: 'lazy' }), m.id),
+    // A hidden mosaic has no page and its files are not served: only its id is shown.
+    hidden
+      ? h('code', {}, m.id)
+      : h(
+          'a',
+          { href: m.page_url },
+          h('img', { src: m.url_small, alt: '', width: 60, height: 45, loading: 'lazy' }),
+          m.id,
+        ),
     `@${m.username}${hidden ? ' (hidden)' : ''}`,
     timeEl(m.date),
     h('span', { class: 'actions' }, actionButton(m, hidden ? 'unhide' : 'hide'), actionButton(m, 'delete')),
