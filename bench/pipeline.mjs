@@ -71,6 +71,7 @@ async function runWith(engines) {
     DATA_DIR: data,
     LIBRARY_DIR: library ?? path.join(data, 'library'),
     RABBITMQ_URL: AMQP,
+    UPLOAD_RATE_LIMIT: '10000',
     REDIS_URL: REDIS,
     QUEUE_IN: `bench-${id}-in`,
     QUEUE_ENGINE: `bench-${id}-eng`,

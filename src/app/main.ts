@@ -10,7 +10,8 @@ import { candidatePool } from '../services/candidates.js';
 import { writeDemo } from '../services/demo.js';
 import { engineStage } from '../services/engine-stage.js';
 import { libraryStage } from '../services/library-stage.js';
-import { mirrorLibrary } from '../adapters/library/remote.js';
+import { mirrorLibrary, readPublishedHeader } from '../adapters/library/remote.js';
+import type { LibraryHeader } from '../adapters/library/format.js';
 import { cacheStage, refreshGalleryCache, type GalleryCacheConfig } from '../services/gallery-cache.js';
 import { intake } from '../services/intake.js';
 import { DEFAULT_REPLY_TEXT, publishStage } from '../services/publish-stage.js';
@@ -160,7 +161,21 @@ export async function startRoles(
   let port: number | undefined;
   if (roles.includes('web')) {
     const app = buildApp(
-      { ...deps, statuses, imaging, log, libraryStats: libraryStats(config.libraryDir) },
+      {
+        ...deps,
+        statuses,
+        imaging,
+        log,
+        libraryStats: libraryStats(
+          shared && !roles.includes('library')
+            ? () => readPublishedHeader(deps.storage, config.buckets.library)
+            : async () => {
+                if (!(await TileLibrary.exists(config.libraryDir))) return undefined;
+                const lib = await TileLibrary.open(config.libraryDir);
+                return { ...lib.info, tiles: [...lib.entries()] };
+              },
+        ),
+      },
       {
         gallery,
         bucketIn: config.buckets.in,
@@ -205,17 +220,17 @@ function imageOrigins(config: Config): string[] {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** The tile library's header, read at most every 30 s (the operator view polls it). */
-function libraryStats(dir: string) {
+function libraryStats(header: () => Promise<LibraryHeader | undefined>) {
   let last: { at: number; stats: Promise<LibraryStats | undefined> } | undefined;
   const read = async (): Promise<LibraryStats | undefined> => {
-    if (!(await TileLibrary.exists(dir))) return undefined;
-    const library = await TileLibrary.open(dir);
+    const h = await header();
+    if (!h) return undefined;
     const since = Date.now() - DAY_MS;
     return {
-      tiles: library.count,
-      tileSize: library.tileSize,
-      addedLast24h: library.entries().filter((t) => t[5] >= since).length,
-      updatedAt: library.info.updatedAt,
+      tiles: h.count,
+      tileSize: h.tileSize,
+      addedLast24h: h.tiles.filter((t) => t[5] >= since).length,
+      updatedAt: h.updatedAt,
     };
   };
   return () => {

@@ -16,6 +16,7 @@ import { s3rverStorage, startS3rver } from '../helpers/s3rver.js';
 // server over HTTP. A missing service fails this test.
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/7`;
 const queues = runQueues('e2e');
+const ADMIN_TOKEN = 'operator-token-for-tests';
 
 let s3: Awaited<ReturnType<typeof startS3rver>>;
 let data: string;
@@ -34,6 +35,7 @@ function env(): Record<string, string> {
     S3_ACCESS_KEY: 'S3RVER',
     S3_SECRET_KEY: 'S3RVER',
     WAIT_TIME: '2',
+    ADMIN_TOKEN,
     ...queues,
   };
 }
@@ -162,6 +164,10 @@ test('tiles add --remote grows the shared library, and the engines build with it
   }
   await store.close();
   assert.equal(count, 406, 'the 6 new photos are in the published library');
+  const overview = (await (
+    await client.api('/api/admin/overview', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).json()) as { library: { tiles: number; addedLast24h: number } };
+  assert.deepEqual(overview.library.tiles, 406, 'the operator view reads the published library');
 
   // Every engine takes a job sooner or later; the ones after the growth see 406 tiles.
   const ids = [];

@@ -102,6 +102,13 @@ export async function publishLibrary(dir: string, storage: Storage, bucket: stri
   return manifest;
 }
 
+/** The header of the published library (its tiles' sources and times), or undefined before the first publish. */
+export async function readPublishedHeader(storage: Storage, bucket: string): Promise<LibraryHeader | undefined> {
+  const m = await readManifest(storage, bucket);
+  const body = m && (await storage.get(bucket, m.header));
+  return body ? (JSON.parse(Buffer.from(body).toString('utf8')) as LibraryHeader) : undefined;
+}
+
 async function localHeader(dir: string): Promise<LibraryHeader | undefined> {
   const text = await fs.readFile(path.join(dir, HEADER_FILE), 'utf8').catch(() => undefined);
   return text ? (JSON.parse(text) as LibraryHeader) : undefined;
