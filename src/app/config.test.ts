@@ -23,6 +23,7 @@ test('no configuration at all gives the embedded defaults', () => {
     raw: 'mosaic-raw',
     outLarge: 'mosaic-outlarge',
     outSmall: 'mosaic-outsmall',
+    library: 'mosaic-library',
   });
   assert.deepEqual(c.queues, {
     in: 'mosaic-in',
@@ -32,6 +33,7 @@ test('no configuration at all gives the embedded defaults', () => {
     tiles: 'mosaic-tiles',
   });
   assert.deepEqual([c.cacheLife, c.waitTime, c.thumbnailSize], [600, 60, 120]);
+  assert.deepEqual([c.libraryDir, c.rawDir], [path.join(cwd, 'data', 'library'), path.join(cwd, 'data', 'raw')]);
 });
 
 test("the original's variable names work as they are", () => {

@@ -187,12 +187,16 @@ export async function startRoles(
         adminToken: config.web.adminToken,
         imageOrigins: imageOrigins(config),
         trustProxy: config.web.trustProxy,
-        pages: { hashtag: config.social.requestHashtags[0] ?? 'mosaicme', siteUrl: base },
+        pages: {
+          hashtag: config.social.requestHashtags[0] ?? 'mosaicme',
+          siteUrl: base,
+          maxUploadMiB: Math.floor(config.web.maxUploadBytes / 2 ** 20),
+        },
       },
     );
     await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
     port = (app.server.address() as { port: number }).port;
-    log(`MosaicMe is at http://localhost:${port}/mosaic/`);
+    log(`MosaicMe is at http://localhost:${port}/ (the original's API at /mosaic/)`);
     stops.unshift(async () => void (await app.close()));
   }
   // After the web server: a process shows as online once it answers.

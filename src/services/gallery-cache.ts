@@ -136,7 +136,11 @@ const newestFirst = (a: MosaicEntry, b: MosaicEntry) =>
  * Storage is the truth; the cache only ever holds copies of it.
  */
 export async function rebuildGalleryCache({ storage, cache }: Deps, cfg: GalleryCacheConfig): Promise<MosaicList> {
-  const list = await listFromStorage(storage, cfg);
+  const listed = await listFromStorage(storage, cfg);
+  // Listing a large gallery takes a while: a mosaic hidden meanwhile must not come back.
+  const hidden = await hiddenIds(storage, cfg);
+  const mosaics = listed.mosaics.filter((m) => !hidden.has(m.id));
+  const list = { mosaics, size: mosaics.length };
   await Promise.all(list.mosaics.map((m) => cache.set(entryKey(m.id), JSON.stringify(m))));
   await cache.set(ALL_KEY, JSON.stringify(list), cfg.cacheLife);
   return list;
