@@ -5,6 +5,7 @@ import { MosaicError, PermanentError } from '../core/errors.js';
 import type { TileLibrary } from '../adapters/library/disk.js';
 import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
 import type { CandidatePool } from './candidates.js';
+import { previewKey } from './gallery-cache.js';
 import type { EngineJob } from './intake.js';
 import { parseRequester, type Requester } from './messages.js';
 import { createMosaic, type MosaicOptions } from './mosaic.js';
@@ -71,6 +72,8 @@ async function uploadDeepZoom(storage: Storage, bucket: string, dir: string): Pr
   }
 }
 
+const PREVIEW_WIDTH = 1600;
+
 /**
  * The engine stage: a queued photo becomes a mosaic in the output buckets — the large image and its
  * Deep Zoom pyramid in `outLarge`, the thumbnail in `outSmall`, all as `<id>…` with the
@@ -128,9 +131,18 @@ export const engineStage =
         height: String(result.grid.height),
         cols: String(result.grid.cols),
         rows: String(result.grid.rows),
+        preview: '1',
       };
       await deps.imaging.deepZoom(result.image, path.join(tmp, job.id), 80);
       await uploadDeepZoom(deps.storage, cfg.buckets.outLarge, tmp);
+      // A screen-sized copy for the gallery's carousel and wall: the full image can be tens of MB.
+      const { thumbnail: preview } = await deps.imaging.encode(result.image, {
+        format: 'jpeg',
+        quality: 82,
+        thumbnail: Math.min(PREVIEW_WIDTH, result.grid.width),
+        full: false,
+      });
+      await deps.storage.put(cfg.buckets.outLarge, previewKey(job.id), preview!, { contentType: 'image/jpeg' });
       if (result.encoded)
         await deps.storage.put(cfg.buckets.outLarge, out, result.encoded, { contentType: 'image/jpeg', metadata });
       // The thumbnail last: a mosaic counts as finished once both images exist.

@@ -143,6 +143,7 @@ test('the cacher announces a MosaicView with the profile from the metadata', asy
     width: 640,
     url_small: '/files/mosaic-outsmall/666.jpg',
     url_large: '/files/mosaic-outlarge/666.jpg',
+    url_preview: '/files/mosaic-outlarge/666.jpg',
     dzi: '/files/mosaic-outlarge/666.dzi',
     page_url: '/mosaics/666',
   });

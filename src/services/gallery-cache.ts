@@ -20,6 +20,8 @@ export type MosaicEntry = {
   profile_url?: string;
   width?: number;
   height?: number;
+  /** A screen-sized copy (1600 px wide at most), for mosaics made since it exists. */
+  url_preview?: string;
 };
 export type MosaicList = { mosaics: MosaicEntry[]; size: number };
 
@@ -35,6 +37,8 @@ export type MosaicView = {
   height?: number;
   url_small: string;
   url_large: string;
+  /** A screen-sized copy for carousels and walls; url_large where there is none. */
+  url_preview: string;
   /** Always through the app: the viewer derives tile URLs from it, which presigned URLs cannot give. */
   dzi: string;
   page_url: string;
@@ -57,6 +61,8 @@ type Deps = { storage: Storage; cache: Cache };
 export const ALL_KEY = 'mosaic:all';
 export const EVENTS_CHANNEL = 'mosaic:events';
 export const entryKey = (id: string): string => `mosaic:${id}`;
+/** The screen-sized copy of mosaic `id`, beside its full image. */
+export const previewKey = (id: string): string => `${id}_preview.jpg`;
 const idOf = (key: string) => key.replace(/\.[^./]+$/, '');
 
 /** Hidden mosaics are marked in storage, the truth every cache rebuild reads. */
@@ -83,6 +89,7 @@ export const mosaicView = (e: MosaicEntry, outLarge: string): MosaicView => ({
   height: e.height,
   url_small: e.url_small,
   url_large: e.url_large,
+  url_preview: e.url_preview ?? e.url_large,
   dzi: `/files/${outLarge}/${e.id}.dzi`,
   page_url: `/mosaics/${e.id}`,
 });
@@ -121,6 +128,7 @@ export async function entryFrom(
     profile_url: webUrl(meta.profile),
     width: positive(meta.width),
     height: positive(meta.height),
+    url_preview: meta.preview ? await cfg.urlFor(cfg.buckets.outLarge, previewKey(idOf(key))) : undefined,
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) Object.assign(entry, { [k]: v });
   return entry;

@@ -3,6 +3,7 @@ import {
   addToCache,
   EVENTS_CHANNEL,
   hiddenKey,
+  previewKey,
   mosaicView,
   readEntry,
   removeFromCache,
@@ -57,6 +58,7 @@ export class Moderation {
     await storage.delete(outSmall, `${id}.jpg`);
     await storage.delete(outLarge, `${id}.jpg`);
     await storage.delete(outLarge, `${id}.dzi`);
+    await storage.delete(outLarge, previewKey(id));
     for (let i = 0; i < pyramid.length; i += 32)
       await Promise.all(pyramid.slice(i, i + 32).map((k) => storage.delete(outLarge, k)));
     await storage.delete(this.cfg.moderationBucket, hiddenKey(id));

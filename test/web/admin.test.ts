@@ -127,7 +127,12 @@ test('hide: gone from every list, detail and cache key, and from rebuilds; unhid
   assert.equal((await h.app.inject({ url: '/mosaic/new/' })).statusCode, 404);
   assert.equal(await h.cache.get(entryKey('new')), undefined);
   assert.ok(!(await h.cache.get(ALL_KEY))!.includes('"new"'));
-  for (const file of ['mosaic-outsmall/new.jpg', 'mosaic-outlarge/new.jpg', 'mosaic-outlarge/new.dzi'])
+  for (const file of [
+    'mosaic-outsmall/new.jpg',
+    'mosaic-outlarge/new.jpg',
+    'mosaic-outlarge/new_preview.jpg',
+    'mosaic-outlarge/new.dzi',
+  ])
     assert.equal((await h.app.inject({ url: `/files/${file}` })).statusCode, 404, `${file} is not served`);
   assert.equal((await h.app.inject({ url: '/files/mosaic-outlarge/new_files/9/1_2.jpeg' })).statusCode, 404);
   assert.equal((await h.app.inject({ url: '/files/mosaic-outlarge/old.dzi' })).statusCode, 200);
@@ -144,18 +149,18 @@ test('hide: gone from every list, detail and cache key, and from rebuilds; unhid
   assert.equal((await admin('POST', '/api/admin/mosaics/nope/hide')).statusCode, 404);
 });
 
-test('delete removes the image, the thumbnail, the .dzi and the whole pyramid', async () => {
+test('delete removes the image, the preview, the thumbnail, the .dzi and the whole pyramid', async () => {
   const keysOf = async (bucket: string, prefix: string) => {
     const keys: string[] = [];
     for await (const o of h.storage.list(bucket, prefix)) keys.push(o.key);
     return keys;
   };
-  assert.equal((await keysOf(BUCKETS.outLarge, 'old')).length, 4);
+  assert.equal((await keysOf(BUCKETS.outLarge, 'old')).length, 5);
   const res = await admin('DELETE', '/api/admin/mosaics/old');
   assert.equal(res.statusCode, 200);
   assert.deepEqual(await keysOf(BUCKETS.outLarge, 'old'), []);
   assert.deepEqual(await keysOf(BUCKETS.outSmall, 'old'), []);
-  assert.equal((await keysOf(BUCKETS.outLarge, 'new')).length, 4, 'the others stay');
+  assert.equal((await keysOf(BUCKETS.outLarge, 'new')).length, 5, 'the others stay');
   assert.deepEqual(await ids('/api/mosaics'), ['new']);
   assert.equal(await h.cache.get(entryKey('old')), undefined);
   assert.equal((await admin('DELETE', '/api/admin/mosaics/old')).statusCode, 404);

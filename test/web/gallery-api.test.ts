@@ -94,6 +94,7 @@ test('a MosaicView has the profile, size, Deep Zoom URL through the app and the 
     height: 600,
     url_small: '/files/mosaic-outsmall/m27.jpg',
     url_large: '/files/mosaic-outlarge/m27.jpg',
+    url_preview: '/files/mosaic-outlarge/m27.jpg',
     dzi: '/files/mosaic-outlarge/m27.dzi',
     page_url: '/mosaics/m27',
   });

@@ -59,6 +59,7 @@ export async function webHarness(
     await storage.put(BUCKETS.outLarge, `${id}_files/0/0_0.jpeg`, Buffer.from('tile'));
     await storage.put(BUCKETS.outLarge, `${id}_files/9/1_2.jpeg`, Buffer.from('tile'));
     await storage.put(BUCKETS.outLarge, `${id}.dzi`, Buffer.from('<Image/>'));
+    await storage.put(BUCKETS.outLarge, `${id}_preview.jpg`, Buffer.from('preview'));
     await storage.put(BUCKETS.outLarge, `${id}.jpg`, Buffer.from('large'), { metadata: meta });
     await storage.put(BUCKETS.outSmall, `${id}.jpg`, Buffer.from('small'), { metadata: meta });
     if (storage instanceof DiskStorage) {

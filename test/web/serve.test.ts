@@ -53,7 +53,14 @@ test('mosaicme serve: an upload becomes a mosaic whose Deep Zoom pyramid loads t
   const id = await client.submit(await raw(300, 200, 5).jpeg().toBuffer(), 'zoe');
   const s = (await client.waitFor(id, ['done', 'failed'])) as { state: string; mosaic?: { dzi: string } };
   assert.equal(s.state, 'done', JSON.stringify(s));
-  const view = (await (await client.api(`/api/mosaics/${id}`)).json()) as { dzi: string; width: number };
+  const view = (await (await client.api(`/api/mosaics/${id}`)).json()) as {
+    dzi: string;
+    width: number;
+    url_preview: string;
+  };
+  assert.match(view.url_preview, /_preview\.jpg$/);
+  const preview = await client.api(view.url_preview);
+  assert.deepEqual([preview.status, preview.headers.get('content-type')], [200, 'image/jpeg']);
   assert.equal(s.mosaic?.dzi, view.dzi);
   assert.ok(view.width > 0);
   const dzi = await client.api(view.dzi);

@@ -31,7 +31,7 @@ export function startCarousel() {
     if (!list.length) return;
     index = (i + list.length) % list.length;
     const m = list[index];
-    const img = h('img', { src: m.url_large, alt: `Mosaic by @${m.username}`, decoding: 'async' });
+    const img = h('img', { src: m.url_preview, alt: `Mosaic by @${m.username}`, decoding: 'async' });
     slides.replaceChildren(
       h(
         'figure',

@@ -25,10 +25,10 @@ async function show(i: number): Promise<void> {
   const m = list[index];
   const turn = ++showing;
   const next = new Image();
-  next.src = m.url_large;
+  next.src = m.url_preview;
   await next.decode().catch(() => {});
   if (turn !== showing) return;
-  img.src = m.url_large;
+  img.src = m.url_preview;
   img.alt = `Mosaic by @${m.username}`;
   img.dataset.id = m.id;
   caption.replaceChildren(byline(m, false));

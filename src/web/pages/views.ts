@@ -15,6 +15,7 @@ export type MosaicView = {
   height?: number;
   url_small: string;
   url_large: string;
+  url_preview: string;
   dzi: string;
   page_url: string;
 };
@@ -72,7 +73,7 @@ const pager = (p: MosaicPage) => {
 const slide = (m: MosaicView) =>
   html`<figure class="slide" data-id="${m.id}">
     <a href="${m.page_url}" class="slide-image"
-      ><img src="${m.url_large}" alt="Mosaic by @${m.username}" decoding="async" fetchpriority="low"
+      ><img src="${m.url_preview}" alt="Mosaic by @${m.username}" decoding="async" fetchpriority="low"
     /></a>
     <figcaption><p class="byline">by ${who(m)} · ${when(m.date)}</p></figcaption>
   </figure>`;

@@ -224,8 +224,8 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
       const key = req.params['*'];
       const fail = () => reply.status(404).send({ error: 'NOT_FOUND', message: 'no such file' });
       if (!served.has(req.params.bucket) || !key || key.split('/').includes('..')) return fail();
-      // `<id>.jpg`, `<id>.dzi`, `<id>_files/…`: a hidden mosaic's files are not served either.
-      if (await gallery.isHidden(key.split('/')[0].replace(/(_files|\.\w+)$/, ''))) return fail();
+      // `<id>.jpg`, `<id>_preview.jpg`, `<id>.dzi`, `<id>_files/…`: a hidden mosaic's files are not served either.
+      if (await gallery.isHidden(key.split('/')[0].replace(/(_files|_preview\.\w+|\.\w+)$/, ''))) return fail();
       const body = await storage.get(req.params.bucket, key).catch(() => undefined);
       if (!body) return fail();
       const type = key.endsWith('.dzi') ? 'application/xml' : key.endsWith('.json') ? 'application/json' : 'image/jpeg';

@@ -14,7 +14,7 @@ export const idParams = {
 
 export const mosaicViewSchema = {
   type: 'object',
-  required: ['id', 'username', 'date', 'url_small', 'url_large', 'dzi', 'page_url'],
+  required: ['id', 'username', 'date', 'url_small', 'url_large', 'url_preview', 'dzi', 'page_url'],
   properties: {
     id: { type: 'string' },
     username: { type: 'string' },
@@ -26,6 +26,7 @@ export const mosaicViewSchema = {
     height: { type: 'integer' },
     url_small: { type: 'string' },
     url_large: { type: 'string' },
+    url_preview: { type: 'string', description: 'a copy at most 1600 px wide (url_large for older mosaics)' },
     dzi: { type: 'string', description: 'the Deep Zoom descriptor, always served by this app' },
     page_url: { type: 'string' },
   },

@@ -10,6 +10,7 @@ export type MosaicView = {
   height?: number;
   url_small: string;
   url_large: string;
+  url_preview: string;
   dzi: string;
   page_url: string;
 };
