@@ -1,9 +1,9 @@
 import { PermanentError } from '../core/errors.js';
 import type { Cache, ObjectInfo, Storage } from '../ports.js';
+import { NETWORKS, type MosaicView, type Network } from '../web/shared/api-types.js';
 import type { RequestStatuses } from './requests.js';
 
-export const NETWORKS = ['x', 'mastodon', 'bluesky'] as const;
-export type Network = (typeof NETWORKS)[number];
+export type { MosaicView, Network };
 
 /**
  * One mosaic in the cache. The first five keys are the original's, in its order (its front end
@@ -24,25 +24,6 @@ export type MosaicEntry = {
   url_preview?: string;
 };
 export type MosaicList = { mosaics: MosaicEntry[]; size: number };
-
-/** One mosaic as the gallery API and its live events show it. */
-export type MosaicView = {
-  id: string;
-  username: string;
-  display_name?: string;
-  network?: Network;
-  profile_url?: string;
-  date: string;
-  width?: number;
-  height?: number;
-  url_small: string;
-  url_large: string;
-  /** A screen-sized copy for carousels and walls; url_large where there is none. */
-  url_preview: string;
-  /** Always through the app: the viewer derives tile URLs from it, which presigned URLs cannot give. */
-  dzi: string;
-  page_url: string;
-};
 
 export type GalleryCacheConfig = {
   buckets: { outLarge: string; outSmall: string };

@@ -1,16 +1,7 @@
 import type { Cache, Storage } from '../ports.js';
+import type { RequestState, RequestStatus } from '../web/shared/api-types.js';
 
-export type RequestState = 'queued' | 'rendering' | 'publishing' | 'done' | 'failed';
-export type RequestStatus = {
-  id: string;
-  state: RequestState;
-  /** While rendering: 0–100. */
-  percent?: number;
-  /** When failed: why, in words a person understands. */
-  reason?: string;
-  username?: string;
-  updatedAt: string;
-};
+export type { RequestState, RequestStatus };
 
 const key = (id: string) => `requests/${id}.json`;
 const cacheKey = (id: string) => `mosaic:request:${id}`;

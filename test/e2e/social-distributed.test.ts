@@ -6,11 +6,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Connection } from 'rabbitmq-client';
 import { RabbitQueue } from '../../src/adapters/queue/rabbitmq.js';
-import { S3Storage } from '../../src/adapters/storage/s3.js';
 import { FakeX, X_AUTH, X_BOT } from '../fakes/x-server.js';
 import { raw } from '../helpers/fixtures.js';
 import { startMosaicme, type Running } from '../helpers/pipeline.js';
-import { startS3rver } from '../helpers/s3rver.js';
+import { s3rverStorage, startS3rver } from '../helpers/s3rver.js';
 
 // `mosaicme worker collect` alone, over the real RabbitMQ and Redis of the machine and an S3
 // server, listening to the fake X by polling the bot's mentions.
@@ -81,15 +80,7 @@ test('a mention becomes one request on RabbitMQ, marked in S3; a restarted colle
   });
   await startCollector();
   await until('the request on RabbitMQ', async () => (await queue.depth(queues.QUEUE_IN)) === 1);
-  const marker = await new S3Storage({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    forcePathStyle: true,
-    urlExpiry: 3600,
-    partSize: 8 * 1024 * 1024,
-  }).head('mosaic-in', `social/seen/x/${post}`);
+  const marker = await s3rverStorage(s3.endpoint).head('mosaic-in', `social/seen/x/${post}`);
   assert.ok(marker, 'the post is marked as taken, in S3');
 
   // A new process polls on from the last mention taken (kept in S3), and asks nothing twice.

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { RedisCache } from '../../src/adapters/cache/redis.js';
-import { S3Storage } from '../../src/adapters/storage/s3.js';
 import { cacheStage, entryKey } from '../../src/services/gallery-cache.js';
-import { startS3rver } from '../helpers/s3rver.js';
+import { s3rverStorage, startS3rver } from '../helpers/s3rver.js';
 import { webHarness, type Harness } from './harness.js';
 
 // The web app over an S3 server and the machine's Redis (database 8, a key prefix per run).
@@ -15,15 +14,7 @@ let base: string;
 
 before(async () => {
   s3 = await startS3rver();
-  const storage = new S3Storage({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    forcePathStyle: true,
-    urlExpiry: 3600,
-    partSize: 5 * 1024 * 1024,
-  });
+  const storage = s3rverStorage(s3.endpoint);
   const cache = new RedisCache({ url: REDIS_URL, prefix: `web-test-${randomUUID()}:` });
   h = await webHarness({ storage, cache, web: { imageOrigins: [s3.endpoint] } });
   await h.app.listen({ port: 0, host: '127.0.0.1' });

@@ -130,6 +130,6 @@ function follow(id: string): void {
       .then((s) => update({ ...s, id }))
       .catch(() => {});
   const poll = setInterval(check, POLL_MS);
-  update({ id, state: 'queued' });
+  update({ id, state: 'queued', updatedAt: new Date().toISOString() });
   void check();
 }

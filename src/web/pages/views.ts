@@ -1,27 +1,10 @@
+import type { MosaicPage, MosaicView } from '../shared/api-types.js';
 import { isWebUrl } from '../shared/links.js';
 import { pagerItems } from '../shared/pager.js';
 import { relativeTime } from '../shared/time.js';
 import { attr, html, trusted, type SafeHtml } from './html.js';
 
-/** A mosaic as `/api/mosaics/:id` gives it. */
-export type MosaicView = {
-  id: string;
-  username: string;
-  display_name?: string;
-  network?: 'x' | 'mastodon' | 'bluesky';
-  profile_url?: string;
-  date: string;
-  width?: number;
-  height?: number;
-  url_small: string;
-  url_large: string;
-  url_preview: string;
-  dzi: string;
-  page_url: string;
-};
-
-/** A page of the gallery as `/api/mosaics` gives it. */
-export type MosaicPage = { mosaics: MosaicView[]; page: number; per_page: number; total: number; pages: number };
+export type { MosaicPage, MosaicView };
 
 const NETWORKS = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky' } as const;
 

@@ -1,30 +1,6 @@
-/** The shapes the server's API answers with. */
-export type MosaicView = {
-  id: string;
-  username: string;
-  display_name?: string;
-  network?: 'x' | 'mastodon' | 'bluesky';
-  profile_url?: string;
-  date: string;
-  width?: number;
-  height?: number;
-  url_small: string;
-  url_large: string;
-  url_preview: string;
-  dzi: string;
-  page_url: string;
-};
-export type MosaicPage = { mosaics: MosaicView[]; page: number; per_page: number; total: number; pages: number };
-export type RequestState = 'queued' | 'rendering' | 'publishing' | 'done' | 'failed';
-export type RequestStatus = {
-  id: string;
-  state: RequestState;
-  percent?: number;
-  reason?: string;
-  username?: string;
-  updatedAt?: string;
-  mosaic?: MosaicView;
-};
+import type { MosaicPage, MosaicView, RequestState, RequestStatus } from '../../shared/api-types';
+
+export type { MosaicPage, MosaicView, RequestState, RequestStatus };
 
 /** An answer that was not 2xx, with the server's message when it gave one. */
 export class ApiError extends Error {

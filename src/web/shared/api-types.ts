@@ -1,0 +1,42 @@
+/**
+ * The shapes the gallery API answers with, shared by the server (which builds them) and the
+ * browser code (which reads them).
+ */
+export const NETWORKS = ['x', 'mastodon', 'bluesky'] as const;
+export type Network = (typeof NETWORKS)[number];
+
+/** One mosaic as the gallery API and its live events show it. */
+export type MosaicView = {
+  id: string;
+  username: string;
+  display_name?: string;
+  network?: Network;
+  profile_url?: string;
+  date: string;
+  width?: number;
+  height?: number;
+  url_small: string;
+  url_large: string;
+  /** A screen-sized copy for carousels and walls; url_large where there is none. */
+  url_preview: string;
+  /** Always through the app: the viewer derives tile URLs from it, which presigned URLs cannot give. */
+  dzi: string;
+  page_url: string;
+};
+
+/** A page of the gallery as `/api/mosaics` gives it. */
+export type MosaicPage = { mosaics: MosaicView[]; page: number; per_page: number; total: number; pages: number };
+
+export type RequestState = 'queued' | 'rendering' | 'publishing' | 'done' | 'failed';
+/** A request's status by id (`GET /api/requests/:id` adds `mosaic` once it is done). */
+export type RequestStatus = {
+  id: string;
+  state: RequestState;
+  /** While rendering: 0–100. */
+  percent?: number;
+  /** When failed: why, in words a person understands. */
+  reason?: string;
+  username?: string;
+  updatedAt: string;
+  mosaic?: MosaicView;
+};
