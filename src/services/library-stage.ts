@@ -45,9 +45,8 @@ export function libraryStage(
     return run;
   };
 
-  /** Downloads the keys not yet here; returns how many are new. */
-  const fetchKeys = async (keys: readonly string[]): Promise<number> => {
-    let fetched = 0;
+  /** Downloads the keys not yet here. */
+  const fetchKeys = async (keys: readonly string[]): Promise<void> => {
     for (const key of keys) {
       const file = path.join(photos, key);
       if (existsSync(file) || existsSync(path.join(skipped, key))) continue;
@@ -56,15 +55,14 @@ export function libraryStage(
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(`${file}.part`, body);
       await fs.rename(`${file}.part`, file);
-      fetched++;
     }
-    return fetched;
   };
 
   let published = false;
-  const index = async (): Promise<void> => {
+  /** Adds the given photos (files or folders of this machine's copy) to the library. */
+  const index = async (inputs: readonly string[]): Promise<void> => {
     const bad: [file: string, reason: string][] = [];
-    const summary = await addTiles(await TileLibrary.open(cfg.libraryDir), [photos], {
+    const summary = await addTiles(await TileLibrary.open(cfg.libraryDir), inputs, {
       onSkip: (file, reason) => bad.push([file, reason]),
     });
     for (const [file, reason] of bad) {
@@ -78,7 +76,7 @@ export function libraryStage(
     if (summary.added > 0) deps.log(`library: ${summary.added} tiles added, ${summary.count} in all`);
     if (cfg.publishBucket && (summary.added > 0 || !published)) {
       const m = await publishLibrary(cfg.libraryDir, deps.storage, cfg.publishBucket);
-      if (!published || summary.added > 0) deps.log(`library: ${m.count} tiles published to ${cfg.publishBucket}`);
+      deps.log(`library: ${m.count} tiles published to ${cfg.publishBucket}`);
       published = true;
     }
   };
@@ -94,7 +92,9 @@ export function libraryStage(
       await serial(async () => {
         await fs.mkdir(photos, { recursive: true });
         await fetchKeys([key]);
-        await index();
+        // Only this photo: the periodic sync walks the whole copy (and so catches up after a crash).
+        const file = path.join(photos, key);
+        if (existsSync(file)) await index([file]);
       });
     },
     sync: () =>
@@ -103,7 +103,7 @@ export function libraryStage(
         const keys: string[] = [];
         for await (const o of deps.storage.list(cfg.bucketRaw)) if (SAFE_KEY.test(o.key)) keys.push(o.key);
         await fetchKeys(keys);
-        await index();
+        await index([photos]);
       }),
   };
 }
