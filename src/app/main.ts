@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { ThreadedImaging } from '../adapters/imaging/threaded.js';
 import { TileLibrary } from '../adapters/library/disk.js';
@@ -7,7 +6,7 @@ import { WebhookPublisher } from '../adapters/publishers/webhook.js';
 import { DEFAULT_RETRY, type Publisher } from '../ports.js';
 import { startHeartbeat } from '../services/heartbeat.js';
 import { candidatePool } from '../services/candidates.js';
-import { writeDemo } from '../services/demo.js';
+import { ensureDemoLibrary } from '../services/demo.js';
 import { engineStage } from '../services/engine-stage.js';
 import { libraryStage } from '../services/library-stage.js';
 import { mirrorLibrary, readPublishedHeader } from '../adapters/library/remote.js';
@@ -67,9 +66,8 @@ export async function startRoles(
     stops.push((await deps.queue.consume(config.queues.in, handler, { prefetch: 4 })).stop);
   }
   const ensureLibrary = async () => {
-    if (existsSync(config.libraryDir)) return;
-    log(`no tile library at ${config.libraryDir}: making the demo library there`);
-    await writeDemo(config.libraryDir, { count: 2000, size: 64 });
+    if (await ensureDemoLibrary(config.libraryDir, { count: 2000, size: 64 }))
+      log(`no tile library was at ${config.libraryDir}: made the demo library there`);
   };
   // On shared object storage the library stage publishes the library; engines elsewhere mirror it.
   const shared = config.storage.kind === 's3';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -47,4 +48,25 @@ export async function writeDemo(
       .toBuffer(),
   );
   return { library: lib.dir, photo, count: lib.count };
+}
+
+/**
+ * Makes the demo library at `dir` unless a library is there. It is written beside `dir` and moved
+ * into place whole, so processes starting together (several engines on one machine) never open a
+ * half-written library: the first to finish wins and the others drop their copy. True when this
+ * call made it.
+ */
+export async function ensureDemoLibrary(dir: string, opts: { count: number; size: number }): Promise<boolean> {
+  if (await TileLibrary.exists(dir)) return false;
+  const tmp = `${dir}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
+  await writeDemo(tmp, opts);
+  try {
+    // Replaces `dir` only when it is missing or empty.
+    await fs.rename(tmp, dir);
+    return true;
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    if (await TileLibrary.exists(dir)) return false;
+    throw err;
+  }
 }
