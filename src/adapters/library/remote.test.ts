@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { syntheticNewTiles } from '../../../test/helpers/synthetic.js';
+import { MosaicError } from '../../core/errors.js';
 import type { Storage } from '../../ports.js';
 import { DiskStorage } from '../storage/disk.js';
 import { TileLibrary } from './disk.js';
@@ -116,4 +117,26 @@ test('many small publishes are merged into one segment now and then', async () =
   for await (const o of storage.list('lib')) objects.push(o.key);
   assert.equal(objects.length, m.segments.length * 2 + 2, 'no orphaned segments');
   assert.ok(JSON.parse(await readFile(path.join(dst, 'library.json'), 'utf8')).count === 60);
+});
+
+test('a manifest caught half-written is read again; one that never parses is a clear error', async () => {
+  const disk = new DiskStorage(path.join(root, 'store5'));
+  await disk.ensureBucket('lib');
+  const src = path.join(root, 'src5');
+  const lib = await TileLibrary.create(src, 8);
+  await lib.append(tiles.slice(0, 3));
+  await publishLibrary(src, disk, 'lib');
+  let torn = 2;
+  const racing = Object.assign(Object.create(disk) as Storage, {
+    get: async (bucket: string, key: string) =>
+      key === 'manifest.json' && torn-- > 0 ? new Uint8Array(0) : disk.get(bucket, key),
+  });
+  assert.equal((await readManifest(racing, 'lib', [1, 1, 1]))?.count, 3);
+  assert.equal(torn, -1, 'read three times');
+
+  await disk.put('lib', 'manifest.json', Buffer.from('{"format":'));
+  await assert.rejects(
+    readManifest(disk, 'lib', [1]),
+    (e: unknown) => e instanceof MosaicError && e.code === 'LIBRARY_CORRUPT' && /not valid JSON/.test(e.message),
+  );
 });

@@ -32,16 +32,36 @@ export type LibraryManifest = {
 export const MANIFEST_KEY = 'manifest.json';
 const MAX_SEGMENTS = 50;
 
-export async function readManifest(storage: Storage, bucket: string): Promise<LibraryManifest | undefined> {
-  const body = await storage.get(bucket, MANIFEST_KEY);
-  if (!body) return undefined;
-  const m = JSON.parse(Buffer.from(body).toString('utf8')) as LibraryManifest;
-  if (m.format !== 'mosaicme-library-manifest' || m.version !== 1)
-    throw new MosaicError(
-      'LIBRARY_CORRUPT',
-      `${bucket}/${MANIFEST_KEY} is not a MosaicMe library manifest this version reads`,
-    );
-  return m;
+/**
+ * Some S3-compatible servers (s3rver among them) overwrite an object in place, so a read racing the
+ * publisher's next manifest can see it half-written. A manifest that does not parse is read again
+ * a few times before it counts as corrupt.
+ */
+export async function readManifest(
+  storage: Storage,
+  bucket: string,
+  retryDelaysMs: readonly number[] = [50, 200, 500, 1000],
+): Promise<LibraryManifest | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const body = await storage.get(bucket, MANIFEST_KEY);
+    if (!body) return undefined;
+    let m: LibraryManifest;
+    try {
+      m = JSON.parse(Buffer.from(body).toString('utf8')) as LibraryManifest;
+    } catch {
+      if (attempt < retryDelaysMs.length) {
+        await new Promise((r) => setTimeout(r, retryDelaysMs[attempt]));
+        continue;
+      }
+      throw new MosaicError('LIBRARY_CORRUPT', `${bucket}/${MANIFEST_KEY} is not valid JSON`);
+    }
+    if (m.format !== 'mosaicme-library-manifest' || m.version !== 1)
+      throw new MosaicError(
+        'LIBRARY_CORRUPT',
+        `${bucket}/${MANIFEST_KEY} is not a MosaicMe library manifest this version reads`,
+      );
+    return m;
+  }
 }
 
 function readRange(file: string, offset: number, length: number): Uint8Array {
