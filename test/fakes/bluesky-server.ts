@@ -291,6 +291,14 @@ export async function startFakeBluesky(opts: { handle?: string; password?: strin
         if (!authed()) return;
         const b = JSON.parse((await readBody(req)).toString()) as { repo: string; collection: string; record: Json };
         if (b.repo !== botDid && b.repo !== handle) return fail(res, 400, 'InvalidRequest', 'Not your repo');
+        const graphemes = [...new Intl.Segmenter().segment(String((b.record as { text?: unknown }).text ?? ''))];
+        if (b.collection === 'app.bsky.feed.post' && graphemes.length > 300)
+          return fail(
+            res,
+            400,
+            'InvalidRecord',
+            'Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes',
+          );
         const made = commit(botDid, b.collection, b.record);
         const r = b.record as {
           text: string;

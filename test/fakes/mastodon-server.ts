@@ -290,6 +290,9 @@ export async function startFakeMastodon(opts: { token?: string; pingMs?: number 
       const key = req.headers['idempotency-key'] as string | undefined;
       const b = JSON.parse((await body(req)).toString() || '{}') as Json;
       if (key && idempotent.has(key)) return send(res, 200, idempotent.get(key));
+      const counted = String(b.status ?? '').replace(/https?:\/\/\S+/g, '#'.repeat(23));
+      if ([...new Intl.Segmenter().segment(counted)].length > 500)
+        return send(res, 422, { error: 'Validation failed: Text character limit of 500 exceeded' });
       const parent = b.in_reply_to_id ? statuses.find((s) => s.id === b.in_reply_to_id) : undefined;
       if (b.in_reply_to_id && !parent) return send(res, 404, { error: 'Record not found' });
       const ids = (b.media_ids as string[] | undefined) ?? [];

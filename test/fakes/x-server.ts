@@ -216,7 +216,7 @@ export class FakeX {
           ...(this.rules.length ? { data: this.rules } : {}),
           meta: { sent: new Date().toISOString(), result_count: this.rules.length },
         });
-      if (route === 'POST /2/tweets/search/stream/rules') return this.updateRules(JSON.parse(r.body), json);
+      if (route === 'POST /2/tweets/search/stream/rules') return this.updateRules(utf8Json(r.body), json);
       if (route === 'GET /2/tweets/search/stream') return this.openStream(r, res, json, problem);
     }
     if (!user && !(bearer && r.path.includes('/mentions'))) return problem(401, 'Unauthorized', 'Unauthorized');
@@ -224,7 +224,7 @@ export class FakeX {
     const mentionsOf = /^\/2\/users\/(\d+)\/mentions$/.exec(r.path)?.[1];
     if (r.method === 'GET' && mentionsOf) return this.mentions(mentionsOf, r.query, json);
     if (route === 'POST /2/media/upload/initialize') {
-      const body = JSON.parse(r.body) as { media_type?: string; total_bytes?: number; media_category?: string };
+      const body = utf8Json(r.body) as { media_type?: string; total_bytes?: number; media_category?: string };
       if (!body.media_type || !body.total_bytes) return problem(400, 'Invalid Request', 'media_type and total_bytes');
       const id = String(this.nextId++);
       this.uploads.set(id, { chunks: [], final: false });
@@ -246,7 +246,7 @@ export class FakeX {
       const size = upload.chunks.reduce((n, c) => n + c.length, 0);
       return json(200, { data: { id: append[1], media_key: `3_${append[1]}`, size, expires_after_secs: 86400 } });
     }
-    if (route === 'POST /2/tweets') return this.tweet(JSON.parse(r.body), json, problem);
+    if (route === 'POST /2/tweets') return this.tweet(utf8Json(r.body), json, problem);
     return problem(404, 'Not Found', `no route ${route}`);
   }
 
@@ -328,6 +328,7 @@ export class FakeX {
     problem: (s: number, t: string, d: string) => void,
   ): void {
     if (!body.text) return problem(400, 'Invalid Request', 'text is required');
+    if (weightedLength(body.text) > 280) return problem(400, 'Invalid Request', 'Your Tweet text is too long.');
     const parent = body.reply?.in_reply_to_tweet_id;
     if (parent) {
       const original = this.sent.find((s) => s.id === parent);
@@ -398,4 +399,20 @@ function oauth1Valid(r: XRequest, contentType: string | undefined): boolean {
   const base = [r.method.toUpperCase(), rfc3986(`https://api.x.com${r.path}`), rfc3986(normalized)].join('&');
   const key = `${rfc3986(X_AUTH.appSecret)}&${rfc3986(X_AUTH.accessSecret)}`;
   return createHmac('sha1', key).update(base).digest('base64') === fields.oauth_signature;
+}
+
+/** X's text length (twitter-text v3): links weigh 23, code points outside the light ranges 2. */
+function weightedLength(text: string): number {
+  let n = 0;
+  for (const ch of text.replace(/https?:\/\/\S+/g, '#'.repeat(23))) {
+    const cp = ch.codePointAt(0)!;
+    const light = cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
+    n += light ? 1 : 2;
+  }
+  return n;
+}
+
+/** Bodies are kept as latin1 so multipart bytes survive; a JSON body is UTF-8. */
+function utf8Json<T>(body: string): T {
+  return JSON.parse(Buffer.from(body, 'latin1').toString('utf8')) as T;
 }

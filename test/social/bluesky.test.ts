@@ -196,6 +196,30 @@ describe('Bluesky', () => {
     assert.ok(!lines.join('\n').includes(fake.password));
   });
 
+  test('a reply too long for Bluesky (a 253-character handle) is cut to 300 graphemes, the link kept whole', async () => {
+    const post = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+    const pub = blueskyPublisher(config(), () => {});
+    const link = 'https://gallery.example/m/req-long';
+    const handle = `${'h'.repeat(63)}.${'o'.repeat(63)}.${'s'.repeat(63)}.${'t'.repeat(50)}.example`;
+    const text = `Hi @${handle}, here is your mosaic, made of hundreds of small photos: ${link}`;
+    const count = fake.replies.length;
+    await pub.reply({
+      id: 'req-long',
+      network: 'bluesky',
+      post: { id: post.uri, ref: { cid: post.cid } },
+      text,
+      url: link,
+      thumbnail: await raw(120, 90, 4).jpeg().toBuffer(),
+    });
+    const [mine] = fake.replies.slice(count);
+    assert.ok(mine, 'the fake refuses over 300 graphemes, so a reply there means it fitted');
+    const graphemes = [...new Intl.Segmenter().segment(mine.text)].length;
+    assert.ok(graphemes <= 300 && graphemes >= 295, `${graphemes} graphemes`);
+    assert.ok(mine.text.startsWith('Hi @hhh') && mine.text.endsWith(`… ${link}`), mine.text);
+    const features = mine.facets.flatMap((f) => f.features as { $type: string; uri?: string }[]);
+    assert.ok(features.some((f) => f.$type === 'app.bsky.richtext.facet#link' && f.uri === link));
+  });
+
   test('an expired session is refreshed, and a 429 delays the reply without losing it', async () => {
     const pub = blueskyPublisher(config(), () => {});
     const thumbnail = await raw(60, 40, 4).jpeg().toBuffer();

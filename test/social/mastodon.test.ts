@@ -202,6 +202,25 @@ describe('Mastodon', () => {
     assert.ok(!lines.join('\n').includes(fake.token));
   });
 
+  test('a reply over 500 characters is cut before the link, which stays whole', async () => {
+    const post = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+    const pub = mastodonPublisher(config(), () => {});
+    const link = 'https://gallery.example/m/req-long';
+    const count = fake.replies.length;
+    await pub.reply({
+      id: 'req-long',
+      network: 'mastodon',
+      post: { id: post.id as string },
+      text: `Hi @alice@fake.social, ${'thank you for taking part! '.repeat(30)}here is your mosaic: ${link}`,
+      url: link,
+      thumbnail: await raw(120, 90, 4).jpeg().toBuffer(),
+    });
+    const [mine] = fake.replies.slice(count);
+    assert.ok(mine, 'the fake refuses over 500 characters, so a reply there means it fitted');
+    assert.ok(mine.status.startsWith('Hi @alice@fake.social, thank you') && mine.status.endsWith(`… ${link}`));
+    assert.equal([...new Intl.Segmenter().segment(mine.status.replace(link, '#'.repeat(23)))].length, 500);
+  });
+
   test('a 429 delays the reply without losing it', async () => {
     const post = await fake.addPost({ tags: ['mosaicme'], images: 1 });
     const thumbnail = await raw(60, 40, 4).jpeg().toBuffer();

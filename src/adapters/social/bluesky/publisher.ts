@@ -5,6 +5,7 @@ import { readJpegHeader } from '../../imaging/jpeg-header.js';
 import { honourRateLimit } from '../rate-limit.js';
 import { asMosaicError, loggedIn, rateLimitedUntil } from './agent.js';
 import type { BlueskyConfig } from './config.js';
+import { BLUESKY_LIMIT, blueskyLength, fitText } from '../text-limit.js';
 
 const POST = 'app.bsky.feed.post';
 const MENTION = 'app.bsky.richtext.facet#mention';
@@ -52,7 +53,7 @@ class BlueskyPublisher implements Publisher {
       )
         return this.log(`bluesky: ${uri} already answered; not posting again (${r.id})`);
       const { data } = await call(() => agent.uploadBlob(r.thumbnail, { encoding: 'image/jpeg' }));
-      const text = new RichText({ text: r.text });
+      const text = new RichText({ text: fitText(r.text, r.url, BLUESKY_LIMIT, blueskyLength) });
       await text.detectFacets(agent);
       const size = readJpegHeader(r.thumbnail);
       const posted = await call(() =>

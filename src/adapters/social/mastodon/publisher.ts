@@ -4,6 +4,7 @@ import type { Publisher, Reply } from '../../../ports.js';
 import { honourRateLimit } from '../rate-limit.js';
 import { asMosaicError, rateLimitedUntil, restClient } from './client.js';
 import type { MastodonConfig } from './config.js';
+import { MASTODON_LIMIT, fitText, mastodonLength } from '../text-limit.js';
 
 /** The same request always gives the same key, so Mastodon posts a retried reply once (for an hour). */
 export const idempotencyKey = (requestId: string) =>
@@ -46,7 +47,12 @@ class MastodonPublisher implements Publisher {
       const status = await honourRateLimit(
         () =>
           this.rest.v1.statuses.create(
-            { status: r.text, mediaIds: [media.id], inReplyToId, visibility: 'unlisted' },
+            {
+              status: fitText(r.text, r.url, MASTODON_LIMIT, mastodonLength),
+              mediaIds: [media.id],
+              inReplyToId,
+              visibility: 'unlisted',
+            },
             { requestInit: { headers: { 'Idempotency-Key': idempotencyKey(r.id) } } },
           ),
         rateLimitedUntil,

@@ -108,3 +108,15 @@ test('check: the bot account is verified without printing a secret', async () =>
     return /401/.test(err.message);
   });
 });
+
+test('a reply over 280 weighted characters is cut before the link, which stays whole', async () => {
+  const post = fake.post({ text: `#mosaicme @${X_BOT.username}`, author: alice, photos: [] });
+  const long = {
+    ...reply(post, 'x-long'),
+    text: `Hi @alice, ${'ありがとう！'.repeat(30)} your mosaic: ${reply(post).url}`,
+  };
+  await xPublisher(cfg, () => {}).reply(long);
+  const r = fake.replies.at(-1)!;
+  assert.equal(r.inReplyTo, post, 'the fake refuses over 280, so a reply there means it fitted');
+  assert.ok(r.text.startsWith('Hi @alice, ありがとう') && r.text.endsWith(`… ${reply(post).url}`), r.text);
+});

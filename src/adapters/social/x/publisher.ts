@@ -4,6 +4,7 @@ import type { Publisher, Reply } from '../../../ports.js';
 import { honourRateLimit } from '../rate-limit.js';
 import { xClient } from './client.js';
 import type { XConfig } from './config.js';
+import { X_LIMIT, fitText, xLength } from '../text-limit.js';
 
 /** When X's limit resets, from a 429's `x-rate-limit-reset`; false for any other error. */
 const limitedUntil = (err: unknown): number | undefined | false =>
@@ -50,7 +51,10 @@ class XPublisher implements Publisher {
         { ...opts, what: 'x media upload' },
       );
       await honourRateLimit(
-        () => this.client.v2.reply(r.text, r.post!.id, { media: { media_ids: [mediaId] } }),
+        () =>
+          this.client.v2.reply(fitText(r.text, r.url, X_LIMIT, xLength), r.post!.id, {
+            media: { media_ids: [mediaId] },
+          }),
         limitedUntil,
         { ...opts, what: 'x reply' },
       );
