@@ -156,6 +156,12 @@ export type SocialPost = {
  * photo post to `onPost` once it is safely taken: a source re-delivers what `onPost` rejected.
  * The same post may still arrive twice (reconnects); the consumer de-duplicates by network and id.
  */
+/**
+ * Where a source keeps its position between runs (an object in storage), so a collector that
+ * was down reads on from what it last handed over instead of from "now".
+ */
+export type SourceCursor = { load(): Promise<string | undefined>; save(value: string): Promise<void> };
+
 export interface Source {
   readonly network: SocialPost['network'];
   start(onPost: (post: SocialPost) => Promise<void>): Promise<void>;

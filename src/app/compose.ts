@@ -15,7 +15,7 @@ import {
   verifyMastodon,
 } from '../adapters/social/mastodon/index.js';
 import { verifyX, xMediaHosts, xPublisher, xSource, type XConfig } from '../adapters/social/x/index.js';
-import type { Cache, Publisher, Queue, SocialPost, Source, SourceRole, Storage } from '../ports.js';
+import type { Cache, Publisher, Queue, SocialPost, Source, SourceCursor, SourceRole, Storage } from '../ports.js';
 import type { Config } from './config.js';
 
 export type Deps = { storage: Storage; queue: Queue; cache: Cache };
@@ -63,25 +63,30 @@ function networks(config: Config) {
   };
 }
 
-/**
- * The configured networks' sources, each listening for every hashtag of both roles. Where a
- * source polls (X mentions), its position is kept in `storage`, so a restart reads on from there.
- */
-export function socialSources(config: Config, log: Log, storage: Storage): Source[] {
-  const n = networks(config);
-  const sources: Source[] = [];
-  const bucket = config.buckets.in;
-  const key = 'social/cursor/x-mentions';
-  const cursor = {
+/** A source's position between runs: `social/cursor/<name>` in `bucket`. */
+export function storedCursor(storage: Storage, bucket: string, name: string): SourceCursor {
+  const key = `social/cursor/${name}`;
+  return {
     load: async () => {
       const b = await storage.get(bucket, key);
       return b && Buffer.from(b).toString('utf8');
     },
-    save: (id: string) => storage.put(bucket, key, Buffer.from(id), { contentType: 'text/plain' }),
+    save: (value) => storage.put(bucket, key, Buffer.from(value), { contentType: 'text/plain' }),
   };
-  if (n.x) sources.push(xSource({ ...n.x, cursor }, log));
-  if (n.mastodon) sources.push(mastodonSource(n.mastodon, log));
-  if (n.bluesky) sources.push(blueskySource(n.bluesky, log));
+}
+
+/**
+ * The configured networks' sources, each listening for every hashtag of both roles. Each keeps
+ * its position in `storage` (X: mentions polled; Mastodon: every timeline; Bluesky: the Jetstream
+ * time), so a collector restarted after a while reads what was posted meanwhile.
+ */
+export function socialSources(config: Config, log: Log, storage: Storage): Source[] {
+  const n = networks(config);
+  const sources: Source[] = [];
+  const cursor = (name: string) => storedCursor(storage, config.buckets.in, name);
+  if (n.x) sources.push(xSource({ ...n.x, cursor: cursor('x-mentions') }, log));
+  if (n.mastodon) sources.push(mastodonSource({ ...n.mastodon, cursor: cursor('mastodon') }, log));
+  if (n.bluesky) sources.push(blueskySource({ ...n.bluesky, cursor: cursor('bluesky') }, log));
   return sources;
 }
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SocialPost, Source } from '../../src/ports.js';
 import {
@@ -8,6 +11,8 @@ import {
   verifyBluesky,
   type BlueskyConfig,
 } from '../../src/adapters/social/bluesky/index.js';
+import { DiskStorage } from '../../src/adapters/storage/disk.js';
+import { storedCursor } from '../../src/app/compose.js';
 import { startFakeBluesky, type FakeBluesky } from '../fakes/bluesky-server.js';
 import { raw } from '../helpers/fixtures.js';
 
@@ -156,6 +161,43 @@ describe('Bluesky', () => {
       assert.deepEqual(s.ids(), [first.uri, ...missed.map((m) => m.uri), later.uri]);
     } finally {
       await s.source.stop();
+    }
+  });
+
+  test('a restarted collector replays Jetstream from its saved position: posts made meanwhile, and one not taken, arrive', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-bluesky-cursor-'));
+    const storage = new DiskStorage(dir);
+    await storage.ensureBucket('in');
+    const cursor = storedCursor(storage, 'in', 'bluesky');
+    try {
+      let refuse = '';
+      const first = await listen(config({ cursor }), async (p) => {
+        if (p.post.id === refuse) throw new Error('storage away');
+      });
+      const taken = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+      await until('the first post', () => first.posts.length === 1);
+      const stuck = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+      refuse = stuck.uri;
+      await until('the refusal', () => first.lines.some((l) => l.includes('storage away')));
+      await first.source.stop();
+      const saved = Number(await cursor.load());
+      assert.ok(saved >= taken.time_us && saved < stuck.time_us, 'saved up to the post not taken');
+      const meanwhile = [
+        await fake.addPost({ tags: ['sunset'], images: 1 }),
+        await fake.addPost({ mentionBot: true, images: 1 }),
+      ];
+      const second = await listen(config({ cursor }));
+      try {
+        await until('the posts not taken before', () => second.posts.length >= 3);
+        await sleep(300);
+        for (const p of [stuck, ...meanwhile]) assert.ok(second.ids().includes(p.uri), p.uri);
+        assert.ok(second.lines.some((l) => l.includes('where the last run stopped')));
+      } finally {
+        await second.source.stop();
+      }
+      assert.ok(Number(await cursor.load()) >= meanwhile[1].time_us, 'the position moved on');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

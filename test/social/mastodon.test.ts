@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import type { SocialPost, Source } from '../../src/ports.js';
 import {
@@ -9,6 +12,8 @@ import {
   verifyMastodon,
   type MastodonConfig,
 } from '../../src/adapters/social/mastodon/index.js';
+import { DiskStorage } from '../../src/adapters/storage/disk.js';
+import { storedCursor } from '../../src/app/compose.js';
 import { startFakeMastodon, type FakeMastodon } from '../fakes/mastodon-server.js';
 import { raw } from '../helpers/fixtures.js';
 
@@ -153,6 +158,43 @@ describe('Mastodon', () => {
       assert.ok(!s.lines.join('\n').includes(fake.token));
     } finally {
       await s.source.stop();
+    }
+  });
+
+  test('a collector restarted after a while reads what was posted meanwhile, from its saved position', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-mastodon-cursor-'));
+    const storage = new DiskStorage(dir);
+    await storage.ensureBucket('in');
+    const cursor = storedCursor(storage, 'in', 'mastodon');
+    try {
+      const first = await listen(config({ cursor }));
+      const seen = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+      await until('the first post', () => first.posts.length === 1);
+      await first.source.stop();
+      assert.ok(await cursor.load(), 'the position is saved');
+      const meanwhile = [
+        await fake.addPost({ tags: ['mosaicme'], images: 1 }),
+        await fake.addPost({ tags: ['sunset'], images: 1 }),
+        await fake.addPost({ mentionBot: true, images: 1, author: 'erin' }),
+      ];
+      const second = await listen(config({ cursor }));
+      try {
+        await until('the posts made while it was down', () => second.posts.length === 3);
+        await sleep(400);
+        assert.deepEqual(second.ids().sort(), meanwhile.map((m) => m.id as string).sort());
+        assert.ok(!second.ids().includes(seen.id as string), 'what was handed over is not read again');
+        assert.ok(second.lines.some((l) => l.includes('where the last run stopped')));
+      } finally {
+        await second.source.stop();
+      }
+      // Without a saved position (the default before any run), listening starts from now.
+      await fake.addPost({ tags: ['mosaicme'], images: 1 });
+      const fresh = await listen(config());
+      await sleep(600);
+      await fresh.source.stop();
+      assert.equal(fresh.posts.length, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -32,7 +32,17 @@ export class Handoff {
     this.seen.add(post.post.id);
     if (this.seen.size > (this.opts.remember ?? 10_000)) this.seen.delete(this.seen.values().next().value!);
     this.pending.push(post);
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    // A post pushed after the drain's last look but before it counts as finished must not wait
+    // for the next push: the drain starts again when there is more.
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.pending.length && !this.stopped) this.kick();
+    });
   }
 
   /** Stops offering; what is still waiting is dropped with a log line. */

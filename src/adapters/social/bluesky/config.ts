@@ -1,4 +1,4 @@
-import type { SourceRole } from '../../../ports.js';
+import type { SourceCursor, SourceRole } from '../../../ports.js';
 
 export type BlueskyConfig = {
   /** The bot account's PDS, e.g. https://bsky.social; profiles are looked up through it too. */
@@ -13,6 +13,8 @@ export type BlueskyConfig = {
   mediaHosts?: string[];
   /** Where a post's image is fetched, with `{did}` and `{cid}`; default the Bluesky CDN. */
   imageUrlTemplate?: string;
+  /** The Jetstream time handed over up to, kept between runs; without it listening starts from now. */
+  cursor?: SourceCursor;
 };
 
 export const DEFAULT_IMAGE_URL = 'https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg';

@@ -14,7 +14,8 @@ const REWIND_US = 2_000_000;
  * One Jetstream subscription (`/subscribe?wantedCollections=…`) that stays up: a closed or
  * silent connection is opened again after a growing delay (250 ms doubling to 30 s), resuming from
  * the `time_us` of the last event seen, a little earlier, so no event is lost (the caller drops
- * repeats; events from before the first one are dropped here). Silence is noticed by pinging.
+ * repeats; events from before the first one are dropped here). Given a `cursor` (a time kept from
+ * an earlier run), the first connection replays from there too. Silence is noticed by pinging.
  */
 export class Jetstream {
   private ws: WebSocket | undefined;
@@ -32,8 +33,13 @@ export class Jetstream {
       onEvent: (e: JetstreamEvent) => void;
       log: (line: string) => void;
       silenceMs?: number;
+      /** Replay from this `time_us` (inclusive, a little earlier) instead of starting from now. */
+      cursor?: number;
     },
-  ) {}
+  ) {
+    this.cursor = opts.cursor;
+    if (opts.cursor !== undefined) this.floor = opts.cursor - REWIND_US;
+  }
 
   /** Resolves after the first attempt to connect, successful or not; later attempts go on alone. */
   open(): Promise<void> {

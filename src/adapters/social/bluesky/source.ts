@@ -13,7 +13,10 @@ type Profile = { handle: string; displayName?: string };
  * Bluesky photo posts from Jetstream, which sends every new post on the network: ours is the
  * hashtag filter (tag facets, the record's tags, `#words` in the text) and the mention filter
  * (a mention facet with the bot's DID, which makes a request). Authors' handles are looked up
- * through the bot's PDS and kept until an identity event says they changed. Posts are handled one at a time, in the order sent.
+ * through the bot's PDS and kept until an identity event says they changed. Posts are handled
+ * one at a time, in the order sent. With `cursor`, the time up to which every post has been handed
+ * over is kept between runs (every few seconds and at stop), and a restarted collector replays
+ * Jetstream from there, so posts made while it was down are read too.
  */
 class BlueskySource implements Source {
   readonly network = 'bluesky';
@@ -26,6 +29,11 @@ class BlueskySource implements Source {
   private readonly tags;
   private readonly template;
   private readonly hosts;
+  /** Posts seen and not yet handed over, with their Jetstream time; the newest event's time. */
+  private readonly inFlight = new Map<string, number>();
+  private lastEvent: number | undefined;
+  private savedAt: number | undefined;
+  private saver: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly cfg: BlueskyConfig,
@@ -39,24 +47,56 @@ class BlueskySource implements Source {
   async start(onPost: (post: SocialPost) => Promise<void>): Promise<void> {
     this.agent = await loggedIn(this.cfg);
     this.botDid = this.agent.session!.did;
-    this.handoff = new Handoff(onPost, (l) => this.log(`bluesky: ${l}`));
+    this.handoff = new Handoff(
+      async (post) => {
+        await onPost(post);
+        this.inFlight.delete(post.post.id);
+      },
+      (l) => this.log(`bluesky: ${l}`),
+    );
+    const saved = Number((await this.cfg.cursor?.load()) ?? NaN);
+    this.savedAt = Number.isSafeInteger(saved) && saved > 0 ? saved : undefined;
+    if (this.savedAt) this.log(`bluesky: replaying Jetstream from where the last run stopped, then listening`);
     this.jetstream = new Jetstream({
       url: this.cfg.jetstreamUrl,
       collection: POST,
       log: this.log,
       onEvent: (e) => this.seen(e),
+      cursor: this.savedAt,
     });
     await this.jetstream.open();
+    if (this.cfg.cursor) this.saver = setInterval(() => void this.savePosition(), 5_000);
     this.log(`bluesky: listening as ${this.agent.session!.handle} for ${this.tags.map((t) => `#${t.tag}`).join(' ')}`);
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.saver);
     this.jetstream?.close();
     await this.queue;
     await this.handoff?.stop();
+    await this.savePosition();
+  }
+
+  /** Every post up to this time has been handed over (or was not one for us). */
+  private position(): number | undefined {
+    let oldest = Infinity;
+    for (const t of this.inFlight.values()) if (t < oldest) oldest = t;
+    return oldest < Infinity ? oldest - 1 : this.lastEvent;
+  }
+
+  private async savePosition(): Promise<void> {
+    const at = this.position();
+    if (!this.cfg.cursor || at === undefined || at === this.savedAt) return;
+    try {
+      await this.cfg.cursor.save(String(at));
+      this.savedAt = at;
+    } catch (err) {
+      this.log(`bluesky: position not saved (${(err as Error).message})`);
+    }
   }
 
   private seen(e: JetstreamEvent): void {
+    this.lastEvent = e.time_us;
     if (e.kind === 'identity') this.profiles.delete(e.did); // the handle may have changed
     const c = e.commit;
     if (e.kind !== 'commit' || c?.operation !== 'create' || c.collection !== POST || !c.rkey || !c.cid) return;
@@ -71,6 +111,7 @@ class BlueskySource implements Source {
       this.hosts.some((h) => new URL(u).hostname === h || new URL(u).hostname.endsWith(`.${h}`)),
     );
     if (!urls.length) return this.log(`bluesky: post ${uri} skipped: its images are not on the media hosts allowed`);
+    this.inFlight.set(uri, e.time_us);
     this.queue = this.queue.then(async () => {
       const author = await this.profile(e.did);
       const root = record.reply?.root;

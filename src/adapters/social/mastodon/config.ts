@@ -1,4 +1,4 @@
-import type { SourceRole } from '../../../ports.js';
+import type { SourceCursor, SourceRole } from '../../../ports.js';
 
 export type MastodonConfig = {
   /** The instance, e.g. https://mastodon.social. */
@@ -11,6 +11,8 @@ export type MastodonConfig = {
   pollIntervalMs?: number;
   /** Hashtag streaming over WebSocket (default on); off: hashtags are polled. */
   streaming?: boolean;
+  /** The newest post handed over per timeline, kept between runs; without it listening starts from now. */
+  cursor?: SourceCursor;
 };
 
 export const mastodonMediaHosts = (cfg: MastodonConfig): string[] => cfg.mediaHosts ?? [new URL(cfg.url).hostname];

@@ -11,10 +11,11 @@ const PAGE = 40;
 /**
  * Mastodon photo posts: each configured hashtag streamed (polled when the stream is off or away,
  * and once after each reconnect so nothing said meanwhile is missed), and mentions of the bot
- * polled (`GET /api/v1/notifications?types[]=mention`), which are requests. Listening starts
- * from the newest post at start. Each timeline keeps the newest id polled; a post streamed while
- * the stream has been up since the last poll moves it on too, so a catch-up poll reads only what
- * may have been missed.
+ * polled (`GET /api/v1/notifications?types[]=mention`), which are requests. Each timeline keeps
+ * the newest id polled; a post streamed while the stream has been up since the last poll moves it
+ * on too, so a catch-up poll reads only what may have been missed. With `cursor`, the newest id
+ * *handed over* per timeline is kept between runs and listening resumes from there (the first poll
+ * reads what was posted while the collector was down); without it, from the newest post at start.
  */
 class MastodonSource implements Source {
   readonly network = 'mastodon';
@@ -29,6 +30,13 @@ class MastodonSource implements Source {
   private polling: Promise<void> = Promise.resolve();
   private ctx!: StatusContext & { rest: mastodon.rest.Client };
   private readonly tags: { tag: string; role: SourceRole }[];
+  /**
+   * Where each status waiting in the handoff was read: its timeline and its id there (a mention's
+   * is the notification's). `saved` is the newest handed over per timeline.
+   */
+  private readonly readAt = new Map<string, { timeline: string; position: string }>();
+  private saved: Record<string, string> = {};
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly cfg: MastodonConfig,
@@ -40,11 +48,35 @@ class MastodonSource implements Source {
   async start(onPost: (post: SocialPost) => Promise<void>): Promise<void> {
     const who = await whoAmI(this.cfg);
     this.ctx = { rest: who.rest, botId: who.me.id, domain: who.domain, mediaHosts: mastodonMediaHosts(this.cfg) };
-    this.handoff = new Handoff(onPost, (l) => this.log(`mastodon: ${l}`));
+    this.handoff = new Handoff(
+      async (post) => {
+        await onPost(post);
+        this.handedOver(post.post.id);
+      },
+      (l) => this.log(`mastodon: ${l}`),
+    );
+    this.saved = await this.loadCursor();
     const newest = async (list: PromiseLike<{ id: string }[]>) => (await list)[0]?.id;
     for (const { tag } of this.tags)
-      this.cursors.set(tag, await newest(this.ctx.rest.v1.timelines.tag.$select(tag).list({ limit: 1 })));
-    this.cursors.set('', await newest(this.ctx.rest.v1.notifications.list({ types: ['mention'], limit: 1 })));
+      this.cursors.set(
+        tag,
+        this.saved[tag] ?? (await newest(this.ctx.rest.v1.timelines.tag.$select(tag).list({ limit: 1 }))),
+      );
+    this.cursors.set(
+      '',
+      this.saved[''] ?? (await newest(this.ctx.rest.v1.notifications.list({ types: ['mention'], limit: 1 }))),
+    );
+    if (Object.keys(this.saved).length)
+      this.log('mastodon: reading on from where the last run stopped, then listening');
+    // Every timeline's starting point is kept too ('0' for one still empty): a timeline that hands
+    // nothing over before a restart must still resume from here, not from the restart.
+    const start = Object.fromEntries([...this.cursors].map(([k, v]) => [k, this.saved[k] ?? v ?? '0']));
+    if (this.cfg.cursor && JSON.stringify(start) !== JSON.stringify(this.saved)) {
+      this.saved = start;
+      await this.cfg.cursor
+        .save(JSON.stringify(start))
+        .catch((err: unknown) => this.log(`mastodon: position not saved (${(err as Error).message})`));
+    }
     if (this.cfg.streaming !== false && this.tags.length) await this.openStream(who.streamingUrl);
     this.schedule();
     this.log(`mastodon: listening as ${who.acct} for ${this.tags.map((t) => `#${t.tag}`).join(' ') || 'mentions'}`);
@@ -57,6 +89,36 @@ class MastodonSource implements Source {
     this.stream?.close();
     await this.polling;
     await this.handoff?.stop();
+    await this.saving;
+  }
+
+  private async loadCursor(): Promise<Record<string, string>> {
+    const text = await this.cfg.cursor?.load();
+    if (!text) return {};
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<
+          string,
+          string
+        >;
+    } catch {
+      // A damaged position is not worth stopping for: listening starts from now, as without one.
+    }
+    this.log('mastodon: the saved position is not readable; listening from now');
+    return {};
+  }
+
+  /** Statuses are handed over in the order read, so the newest handed over is where to resume. */
+  private handedOver(id: string): void {
+    const at = this.readAt.get(id);
+    this.readAt.delete(id);
+    if (!at || !this.cfg.cursor || !newer(at.position, this.saved[at.timeline])) return;
+    this.saved = { ...this.saved, [at.timeline]: at.position };
+    const text = JSON.stringify(this.saved);
+    this.saving = this.saving
+      .then(() => this.cfg.cursor!.save(text))
+      .catch((err: unknown) => this.log(`mastodon: position not saved (${(err as Error).message})`));
   }
 
   /** Resolves once the stream listens, or after 10 s without it (polling covers meanwhile). */
@@ -98,16 +160,25 @@ class MastodonSource implements Source {
   private streamed(status: mastodon.v1.Status, tag: string): void {
     const entry = this.tags.find((t) => t.tag === tag);
     if (!entry) return;
-    this.take(status, entry.role, `#${tag}`);
+    this.take(status, entry.role, `#${tag}`, tag);
     if (this.streamState === 'up' && newer(status.id, this.cursors.get(tag))) this.cursors.set(tag, status.id);
   }
 
-  private take(status: mastodon.v1.Status, role: SourceRole, where: string): void {
+  private take(
+    status: mastodon.v1.Status,
+    role: SourceRole,
+    where: string,
+    timeline: string,
+    position = status.id,
+  ): void {
     if (this.handoff!.has(status.id)) return;
     try {
       const r = toSocialPost(status, role, this.ctx);
       if ('skip' in r) this.log(`mastodon: ${where} post ${status.id} skipped: ${r.skip}`);
-      else this.handoff!.push(r.post);
+      else {
+        this.readAt.set(status.id, { timeline, position });
+        this.handoff!.push(r.post);
+      }
     } catch (err) {
       this.log(`mastodon: ${where} post ${status.id} not understood (${(err as Error).message}); ignored`);
     }
@@ -129,11 +200,12 @@ class MastodonSource implements Source {
           for (const { tag, role } of this.tags)
             await this.readAll(tag, (minId) =>
               this.ctx.rest.v1.timelines.tag.$select(tag).list({ onlyMedia: true, minId, limit: PAGE }),
-            ).then((statuses) => statuses.forEach((s) => this.take(s, role, `#${tag}`)));
+            ).then((statuses) => statuses.forEach((s) => this.take(s, role, `#${tag}`, tag)));
         const mentions = await this.readAll('', (minId) =>
           this.ctx.rest.v1.notifications.list({ types: ['mention'], minId, limit: PAGE }),
         );
-        for (const n of mentions) if (n.type === 'mention' && n.status) this.take(n.status, 'requests', 'mention');
+        for (const n of mentions)
+          if (n.type === 'mention' && n.status) this.take(n.status, 'requests', 'mention', '', n.id);
       } catch (err) {
         this.log(`mastodon: polling failed (${(err as Error).message}); trying again later`);
       }

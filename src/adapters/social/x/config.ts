@@ -1,4 +1,4 @@
-import type { SourceRole } from '../../../ports.js';
+import type { SourceCursor, SourceRole } from '../../../ports.js';
 import type { XClientOptions } from './client.js';
 import type { FailureKind } from './stream.js';
 
@@ -18,7 +18,7 @@ export type XConfig = XClientOptions & {
   /** Mentions mode: how often to poll (default 30 s). */
   pollIntervalMs?: number;
   /** Mentions mode: where the newest mention taken is kept, so a restart polls on from there. */
-  cursor?: { load(): Promise<string | undefined>; save(id: string): Promise<void> };
+  cursor?: SourceCursor;
   /** Stream: no data nor keep-alive for this long means the connection is lost (default 21 s). */
   heartbeatTimeoutMs?: number;
   /** Stream: wait before reconnect attempt `attempt` (default X's documented back-off). */
