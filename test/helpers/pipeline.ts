@@ -47,6 +47,7 @@ export function apiClient(port: number) {
     }
   };
   return {
+    port,
     api,
     upload,
     submit,

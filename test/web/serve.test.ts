@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -71,4 +71,36 @@ test('mosaicme serve: an upload becomes a mosaic whose Deep Zoom pyramid loads t
   const tile = await client.api(view.dzi.replace(/\.dzi$/, `_files/0/0_0.${format}`));
   assert.equal(tile.status, 200);
   assert.match(tile.headers.get('content-type') ?? '', /^image\//);
+});
+
+test('mosaicme submit: sends a photo, shows progress, prints the mosaic page; refusals and an unreachable server are one clear line', async () => {
+  const photo = path.join(data, 'me.jpg');
+  await raw(320, 240, 9).jpeg().toFile(photo);
+  const base = `http://127.0.0.1:${client.port}`;
+  const r = await mosaicme(['submit', photo, '--name', '@yann', '--server', base]);
+  assert.equal(r.code, 0, r.stderr);
+  const id = /^request (\w+) accepted$/m.exec(r.stdout)?.[1];
+  assert.ok(id, r.stdout);
+  assert.match(r.stderr, /^(queued|rendering \d+%|publishing)$/m, 'the states it went through');
+  assert.match(r.stdout, new RegExp(`^done: ${base}/mosaics/${id}$`, 'm'));
+  const page = await client.api(`/mosaics/${id}`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /@yann/);
+  assert.doesNotMatch(html, /@@yann/, 'the @ given is not doubled');
+
+  const early = await mosaicme(['submit', photo, '--no-wait', '--server', base]);
+  assert.equal(early.code, 0, early.stderr);
+  assert.match(early.stdout, /^request \w+ accepted\n$/);
+
+  const text = path.join(data, 'notes.jpg');
+  await writeFile(text, 'not a photo');
+  const refused = await mosaicme(['submit', text, '--server', base]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /notes\.jpg: .*(image|photo)/i);
+
+  const away = await mosaicme(['submit', photo, '--server', `http://127.0.0.1:${await freePort()}`]);
+  assert.notEqual(away.code, 0);
+  assert.match(away.stderr, /cannot reach http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(away.stderr.trim().split('\n').length, 1, away.stderr);
 });

@@ -92,11 +92,13 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
             state: string;
             percent?: number;
             reason?: string;
+            mosaic?: { page_url?: string };
           };
           const line = s.state === 'rendering' ? `rendering ${s.percent ?? 0}%` : s.state;
           if (line !== last) io.err((last = line));
           if (s.state === 'done') {
-            io.out(`done: ${new URL(`/mosaic/${body.id}/`, opts.server)}`);
+            // The mosaic's page (deep zoom, download, share), as the reply links to it.
+            io.out(`done: ${new URL(s.mosaic?.page_url ?? `/mosaics/${body.id}`, opts.server)}`);
             return 0;
           }
           if (s.state === 'failed') {
