@@ -70,6 +70,11 @@ export interface Cache {
   /** `ttl` in seconds; without it the value stays until replaced or deleted. */
   set(key: string, value: string, ttl?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Counts one more for `key` in a fixed window of `windowMs` that starts with the first count
+   * (atomic, so processes sharing the cache share the count): for rate limits.
+   */
+  increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
   /** The live keys starting with `prefix`, in no order: for small operator listings, not hot paths. */
   keys(prefix: string): Promise<string[]>;
   /** Tells subscribers of `channel`; delivery is best effort. */

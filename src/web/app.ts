@@ -12,6 +12,7 @@ import { EventHub, eventRoutes, translator } from './events.js';
 import { WebMetrics } from './metrics.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { registerPages, type PagesConfig } from './pages.js';
+import { cacheRateLimitStore } from './rate-limit-store.js';
 import { GalleryReader, galleryRoutes } from './routes/gallery.js';
 import { healthRoutes } from './routes/health.js';
 import { requestRoutes, withMosaic } from './routes/requests.js';
@@ -109,6 +110,8 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
   });
   void app.register(rateLimit, {
     global: false,
+    store: cacheRateLimitStore(deps.cache),
+    skipOnError: true,
     onExceeded: () => metrics.upload('refused'),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: ctx.statusCode,

@@ -37,6 +37,22 @@ export function describeCacheContract(name: string, make: () => Promise<Cache>):
       assert.equal(await cache.get('long'), 'v');
     });
 
+    test('increment counts within a window that starts with the first count, then starts again', async () => {
+      assert.deepEqual(await cache.increment('ratelimit:a', 400), { count: 1, ttlMs: 400 });
+      const second = await cache.increment('ratelimit:a', 400);
+      assert.equal(second.count, 2);
+      assert.ok(second.ttlMs > 0 && second.ttlMs <= 400, `ttl ${second.ttlMs}`);
+      assert.equal((await cache.increment('ratelimit:b', 400)).count, 1, 'each key counts alone');
+      const many = await Promise.all(Array.from({ length: 20 }, () => cache.increment('ratelimit:a', 400)));
+      assert.deepEqual(
+        many.map((r) => r.count).sort((x, y) => x - y),
+        Array.from({ length: 20 }, (_, i) => i + 3),
+        'atomic: concurrent counts are all distinct',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await cache.increment('ratelimit:a', 400)).count, 1, 'a new window');
+    });
+
     test('keys lists the live keys with a prefix, taken literally', async () => {
       await cache.set('mosaic:workers:a:1', '1');
       await cache.set('mosaic:workers:b:2', '2', 60);

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { MemoryCache } from '../../src/adapters/cache/memory.js';
+import { RedisCache } from '../../src/adapters/cache/redis.js';
+import type { Cache } from '../../src/ports.js';
 import { cleanName } from '../../src/web/routes/requests.js';
 import { raw } from '../helpers/fixtures.js';
 import { BUCKETS, webHarness } from './harness.js';
@@ -101,6 +105,47 @@ test('uploads are rate limited per client address: 429 with Retry-After and a cl
     assert.equal((await post('10.0.0.2')).statusCode, 202, 'another client is not limited');
     assert.equal((await h.app.inject({ url: '/api/mosaics' })).statusCode, 200, 'reads are not limited');
     assert.match((await h.app.inject({ url: '/metrics' })).body, /^mosaicme_uploads_total\{outcome="refused"\} 1$/m);
+  } finally {
+    await h.close();
+  }
+});
+
+test('with Redis, every web process counts a client together: the limit holds across processes', async () => {
+  const url = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/8`;
+  const prefix = `web-limit-${randomUUID()}:`;
+  // Two apps with their own Redis connections, as two web workers behind one load balancer.
+  const a = await webHarness({ cache: new RedisCache({ url, prefix }), web: { uploadRateLimit: 3 } });
+  const b = await webHarness({ cache: new RedisCache({ url, prefix }), web: { uploadRateLimit: 3 } });
+  try {
+    const photo = await raw(32, 32, 5).jpeg().toBuffer();
+    const post = async (h: typeof a, ip: string) =>
+      (await h.app.inject({ method: 'POST', url: '/api/requests', remoteAddress: ip, ...(await form(photo)) }))
+        .statusCode;
+    assert.deepEqual(
+      [await post(a, '10.0.0.7'), await post(b, '10.0.0.7'), await post(a, '10.0.0.7')],
+      [202, 202, 202],
+    );
+    assert.equal(await post(b, '10.0.0.7'), 429, 'the 4th upload is refused, whichever process takes it');
+    assert.equal(await post(a, '10.0.0.7'), 429);
+    assert.equal(await post(b, '10.0.0.8'), 202, 'another client is not limited');
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('when the cache cannot count, uploads are let through rather than refused', async () => {
+  const memory = new MemoryCache();
+  const away: Cache = Object.assign(Object.create(memory) as Cache, {
+    increment: () => Promise.reject(new Error('Redis is away')),
+  });
+  const h = await webHarness({ cache: away, web: { uploadRateLimit: 1 } });
+  try {
+    const photo = await raw(32, 32, 6).jpeg().toBuffer();
+    for (let i = 0; i < 3; i++) {
+      const r = await h.app.inject({ method: 'POST', url: '/api/requests', ...(await form(photo)) });
+      assert.equal(r.statusCode, 202, r.body);
+    }
   } finally {
     await h.close();
   }

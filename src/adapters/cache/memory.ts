@@ -24,6 +24,19 @@ export class MemoryCache implements Cache {
     this.values.set(key, { value, expires: ttl === undefined ? Infinity : this.now() + ttl * 1000 });
   }
 
+  async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+    const now = this.now();
+    const v = this.values.get(key);
+    if (v && v.expires > now) {
+      v.value = String(Number(v.value) + 1);
+      return { count: Number(v.value), ttlMs: v.expires - now };
+    }
+    // Counters are per client: expired ones are swept now and then so the map does not grow.
+    if (this.values.size > 10_000) for (const [k, old] of this.values) if (old.expires <= now) this.values.delete(k);
+    this.values.set(key, { value: '1', expires: now + windowMs });
+    return { count: 1, ttlMs: windowMs };
+  }
+
   async delete(key: string): Promise<void> {
     this.values.delete(key);
   }

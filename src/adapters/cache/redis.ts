@@ -1,6 +1,16 @@
 import { Redis } from 'ioredis';
 import type { Cache } from '../../ports.js';
 
+/** INCR, and the window's expiry set with the first count (a key left without one gets it too). */
+const INCREMENT = `
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if n == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}`;
+
 export type RedisOptions = { url: string; /** prefix for every key, to share one Redis */ prefix?: string };
 
 /**
@@ -30,6 +40,11 @@ export class RedisCache implements Cache {
 
   async get(key: string): Promise<string | undefined> {
     return (await this.client.get(key)) ?? undefined;
+  }
+
+  async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+    const [count, ttlMs] = (await this.client.eval(INCREMENT, 1, key, windowMs)) as [number, number];
+    return { count, ttlMs };
   }
 
   async set(key: string, value: string, ttl?: number): Promise<void> {
