@@ -21,6 +21,7 @@ import { SocialStage } from '../services/social.js';
 import { buildApp, urlFor } from '../web/app.js';
 import { closeAll, compose, socialMedia, socialPublishers, socialShortener, socialSources } from './compose.js';
 import { hasSocial, type Config } from './config.js';
+import { defaultSiteUrl } from './site-url.js';
 
 export const ROLES = ['web', 'intake', 'library', 'engine', 'publish', 'cache', 'collect'] as const;
 export type Role = (typeof ROLES)[number];
@@ -41,7 +42,8 @@ export async function startRoles(
   const statuses = new RequestStatuses(deps, config.buckets.in);
   const stops: (() => Promise<void>)[] = [];
   await Promise.all(Object.values(config.buckets).map((b) => deps.storage.ensureBucket(b)));
-  const base = config.galleryUrl ?? `http://localhost:${config.port}`;
+  const host = process.env.HOST ?? '0.0.0.0';
+  const base = config.galleryUrl ?? defaultSiteUrl(config.port, host);
   const gallery: GalleryCacheConfig = {
     buckets: config.buckets,
     cacheLife: config.cacheLife,
@@ -192,9 +194,11 @@ export async function startRoles(
         },
       },
     );
-    await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
+    await app.listen({ port: config.port, host });
     port = (app.server.address() as { port: number }).port;
     log(`MosaicMe is at http://localhost:${port}/ (the original's API at /mosaic/)`);
+    if (!config.galleryUrl && !base.startsWith('http://localhost'))
+      log(`phones on this network reach it at ${base}/ (the QR code's address; set GALLERY_URL for another)`);
     stops.unshift(async () => void (await app.close()));
   }
   // After the web server: a process shows as online once it answers.

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { defaultSiteUrl } from '../../src/app/site-url.js';
 import { mosaicme } from '../helpers/cli.js';
 import { raw } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/net.js';
@@ -19,7 +20,8 @@ before(async () => {
   assert.equal(r.code, 0, r.stderr);
   const port = await freePort();
   client = apiClient(port);
-  server = await startMosaicme(['serve'], { PORT: String(port), DATA_DIR: data, ADMIN_TOKEN: TOKEN });
+  // On every interface, as `npm start` listens.
+  server = await startMosaicme(['serve'], { PORT: String(port), DATA_DIR: data, ADMIN_TOKEN: TOKEN, HOST: '0.0.0.0' });
 });
 after(async () => {
   server?.child.kill('SIGKILL');
@@ -53,6 +55,14 @@ test('mosaicme serve: an upload becomes a mosaic whose Deep Zoom pyramid loads t
   const id = await client.submit(await raw(300, 200, 5).jpeg().toBuffer(), 'zoe');
   const s = (await client.waitFor(id, ['done', 'failed'])) as { state: string; mosaic?: { dzi: string } };
   assert.equal(s.state, 'done', JSON.stringify(s));
+  // Without GALLERY_URL the reply links to the machine's network address, which phones reach.
+  const site = defaultSiteUrl(client.port);
+  const link = `${site}/mosaics/${id}`;
+  for (const end = Date.now() + 10_000; !server!.log().includes(link) && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.ok(server!.log().includes(link), server!.log());
+  if (!site.includes('localhost'))
+    assert.match(server!.log(), /phones on this network reach it at http:\/\/[\d.]+:\d+\//);
   const view = (await (await client.api(`/api/mosaics/${id}`)).json()) as {
     dzi: string;
     width: number;
