@@ -1,4 +1,5 @@
 import type { Cache, Storage } from '../ports.js';
+import { getJson } from '../adapters/storage/json.js';
 import type { RequestState, RequestStatus } from '../web/shared/api-types.js';
 
 export type { RequestState, RequestStatus };
@@ -29,7 +30,7 @@ export class RequestStatuses {
   async get(id: string): Promise<RequestStatus | undefined> {
     const cached = await this.deps.cache.get(cacheKey(id)).catch(() => undefined);
     if (cached) return JSON.parse(cached) as RequestStatus;
-    const stored = await this.deps.storage.get(this.bucket, key(id));
-    return stored ? (JSON.parse(Buffer.from(stored).toString('utf8')) as RequestStatus) : undefined;
+    // Each update overwrites the stored status: a read racing one is read again (see getJson).
+    return getJson<RequestStatus>(this.deps.storage, this.bucket, key(id));
   }
 }

@@ -2,6 +2,7 @@ import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import path from 'node:path';
 import { MosaicError } from '../../core/errors.js';
 import type { Storage } from '../../ports.js';
+import { getJson } from '../storage/json.js';
 import { appendAt, lockFolder } from './disk.js';
 import { HEADER_FILE, featureFile, pixelFile, type LibraryHeader } from './format.js';
 
@@ -32,36 +33,22 @@ export type LibraryManifest = {
 export const MANIFEST_KEY = 'manifest.json';
 const MAX_SEGMENTS = 50;
 
-/**
- * Some S3-compatible servers (s3rver among them) overwrite an object in place, so a read racing the
- * publisher's next manifest can see it half-written. A manifest that does not parse is read again
- * a few times before it counts as corrupt.
- */
+/** The published manifest (a half-written one is read again: see `getJson`). */
 export async function readManifest(
   storage: Storage,
   bucket: string,
-  retryDelaysMs: readonly number[] = [50, 200, 500, 1000],
+  retryDelaysMs?: readonly number[],
 ): Promise<LibraryManifest | undefined> {
-  for (let attempt = 0; ; attempt++) {
-    const body = await storage.get(bucket, MANIFEST_KEY);
-    if (!body) return undefined;
-    let m: LibraryManifest;
-    try {
-      m = JSON.parse(Buffer.from(body).toString('utf8')) as LibraryManifest;
-    } catch {
-      if (attempt < retryDelaysMs.length) {
-        await new Promise((r) => setTimeout(r, retryDelaysMs[attempt]));
-        continue;
-      }
-      throw new MosaicError('LIBRARY_CORRUPT', `${bucket}/${MANIFEST_KEY} is not valid JSON`);
-    }
-    if (m.format !== 'mosaicme-library-manifest' || m.version !== 1)
-      throw new MosaicError(
-        'LIBRARY_CORRUPT',
-        `${bucket}/${MANIFEST_KEY} is not a MosaicMe library manifest this version reads`,
-      );
-    return m;
-  }
+  const m = await getJson<LibraryManifest>(storage, bucket, MANIFEST_KEY, {
+    retryDelaysMs,
+    damaged: (message) => new MosaicError('LIBRARY_CORRUPT', message),
+  });
+  if (m && (m.format !== 'mosaicme-library-manifest' || m.version !== 1))
+    throw new MosaicError(
+      'LIBRARY_CORRUPT',
+      `${bucket}/${MANIFEST_KEY} is not a MosaicMe library manifest this version reads`,
+    );
+  return m;
 }
 
 function readRange(file: string, offset: number, length: number): Uint8Array {
@@ -125,8 +112,7 @@ export async function publishLibrary(dir: string, storage: Storage, bucket: stri
 /** The header of the published library (its tiles' sources and times), or undefined before the first publish. */
 export async function readPublishedHeader(storage: Storage, bucket: string): Promise<LibraryHeader | undefined> {
   const m = await readManifest(storage, bucket);
-  const body = m && (await storage.get(bucket, m.header));
-  return body ? (JSON.parse(Buffer.from(body).toString('utf8')) as LibraryHeader) : undefined;
+  return m && getJson<LibraryHeader>(storage, bucket, m.header);
 }
 
 async function localHeader(dir: string): Promise<LibraryHeader | undefined> {
