@@ -107,6 +107,19 @@ describe('Mastodon', () => {
     }
   });
 
+  test('a source started again after a stop listens again (the social stage restarts a failed source)', async () => {
+    const s = await listen(config());
+    await s.source.stop();
+    const posts: SocialPost[] = [];
+    await s.source.start(async (p) => void posts.push(p));
+    try {
+      const m = await fake.addPost({ mentionBot: true, images: 1, author: 'frank' });
+      await until('the mention, polled', () => posts.some((p) => p.post.id === m.id));
+    } finally {
+      await s.source.stop();
+    }
+  });
+
   test('a mention with a photo is a request', async () => {
     const s = await listen(config());
     try {
@@ -194,6 +207,45 @@ describe('Mastodon', () => {
       await fresh.source.stop();
       assert.equal(fresh.posts.length, 0);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a post streamed before a failed catch-up poll keeps the saved position before the posts missed', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-mastodon-catchup-'));
+    const storage = new DiskStorage(dir);
+    await storage.ensureBucket('in');
+    const cursor = storedCursor(storage, 'in', 'mastodon');
+    const consoleError = console.error;
+    let missed: { id: string } | undefined;
+    try {
+      const s = await listen(config({ cursor, pollIntervalMs: 60_000 }));
+      try {
+        const first = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+        await until('the first post', () => s.ids().includes(first.id as string));
+        console.error = () => {}; // masto reports the refused reconnects on the console
+        fake.state.refuseStreaming = true;
+        fake.dropStreams();
+        missed = (await fake.addPost({ tags: ['mosaicme'], images: 1 })) as { id: string };
+        fake.rateLimit('/api/v1/timelines/tag/mosaicme', 1, 100);
+        fake.state.refuseStreaming = false;
+        await until('the catch-up poll to fail', () => s.lines.some((l) => l.includes('polling failed')));
+        await until('the stream to be back', () => fake.subscribers() === 1);
+        const streamed = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+        await until('the streamed post', () => s.ids().includes(streamed.id as string));
+        assert.ok(!s.ids().includes(missed.id), 'the missed post is not read yet');
+      } finally {
+        await s.source.stop();
+        console.error = consoleError;
+      }
+      const again = await listen(config({ cursor }));
+      try {
+        await until('the missed post, after the restart', () => again.ids().includes(missed!.id));
+      } finally {
+        await again.source.stop();
+      }
+    } finally {
+      console.error = consoleError;
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -9,19 +9,25 @@ export type Measure = (text: string) => number;
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 const graphemes = (text: string): string[] => Array.from(segmenter.segment(text), (s) => s.segment);
-const URL_RE = /https?:\/\/[^\s]+/g;
+// A link ends before trailing punctuation, as the networks' link detection has it.
+const URL_RE = /https?:\/\/\S*[^\s.,!?;:'")\]}]/g;
 
-/** Bluesky: at most 300 graphemes (`app.bsky.feed.post` lexicon, `maxGraphemes`). */
+/**
+ * Bluesky: at most 300 graphemes and 3,000 bytes (`app.bsky.feed.post` lexicon, `maxGraphemes`,
+ * `maxLength`); the bytes are counted by tens so both limits read as 300.
+ */
 export const BLUESKY_LIMIT = 300;
-export const blueskyLength: Measure = (text) => graphemes(text).length;
+export const blueskyLength: Measure = (text) =>
+  Math.max(graphemes(text).length, Math.ceil(Buffer.byteLength(text, 'utf8') / 10));
 
 /** Mastodon: 500 characters by default; every link counts as 23, whatever its length. */
 export const MASTODON_LIMIT = 500;
 export const mastodonLength: Measure = (text) => graphemes(text.replace(URL_RE, 'x'.repeat(23))).length;
 
 /**
- * X: 280 weighted characters (twitter-text configuration v3): code points in the Latin, Greek,
- * Cyrillic and general punctuation ranges weigh 1, others (CJK, emoji) 2; every link weighs 23.
+ * X: 280 weighted characters (twitter-text configuration v3), counted on the NFC text: an emoji
+ * (with its modifiers and joiners) weighs 2; other code points weigh 1 in the ranges below (Latin
+ * to Indic scripts, general punctuation) and 2 elsewhere (CJK); every link weighs 23.
  */
 export const X_LIMIT = 280;
 const LIGHT: readonly [number, number][] = [
@@ -30,12 +36,18 @@ const LIGHT: readonly [number, number][] = [
   [8208, 8223],
   [8242, 8247],
 ];
+const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
 export const xLength: Measure = (text) => {
   let n = 0;
-  for (const g of graphemes(text.replace(URL_RE, 'x'.repeat(23)))) {
-    const cp = g.codePointAt(0)!;
-    // An emoji sequence (skin tone, ZWJ family) counts as one emoji.
-    n += g.length > 2 || !LIGHT.some(([lo, hi]) => cp >= lo && cp <= hi) ? 2 : 1;
+  for (const g of graphemes(text.normalize('NFC').replace(URL_RE, 'x'.repeat(23)))) {
+    if (EMOJI.test(g)) {
+      n += 2;
+      continue;
+    }
+    for (const ch of g) {
+      const cp = ch.codePointAt(0)!;
+      n += LIGHT.some(([lo, hi]) => cp >= lo && cp <= hi) ? 1 : 2;
+    }
   }
   return n;
 };
@@ -44,8 +56,21 @@ export const xLength: Measure = (text) => {
  * `text` if it fits within `max` as `measure` counts; else the text before the link is cut short
  * (at a grapheme, with "…"), then the text after it, so the link stays whole.
  * @example fitText('Hi @a-very-long-handle, see https://g/m/1', 'https://g/m/1', 24, blueskyLength)
- *   // 'Hi @a-ver… https://g/m/1'
+ *   // 'Hi… https://g/m/1' (a mention is never cut short)
  */
+/**
+ * The first `n` graphemes, without a mention cut short: `@bob.example.com` cut to `@bob.exa` could
+ * name (and notify) somebody else, so a mention the cut falls inside is left out whole.
+ */
+function cut(text: readonly string[], n: number): string {
+  let kept = text.slice(0, n).join('');
+  if (n < text.length && /\S/.test(text[n])) {
+    const partial = /\S+$/.exec(kept)?.[0] ?? '';
+    if (partial.includes('@')) kept = kept.slice(0, kept.length - partial.length);
+  }
+  return kept.trimEnd();
+}
+
 export function fitText(text: string, url: string, max: number, measure: Measure): string {
   if (measure(text) <= max) return text;
   const at = url ? text.lastIndexOf(url) : -1;
@@ -53,7 +78,7 @@ export function fitText(text: string, url: string, max: number, measure: Measure
   const after = at >= 0 ? graphemes(text.slice(at + url.length)) : [];
   const link = at >= 0 ? url : '';
   const join = (b: number, a: number) =>
-    (b < before.length ? before.slice(0, b).join('').trimEnd() + (link ? '… ' : '…') : before.join('')) +
+    (b < before.length ? cut(before, b) + (link ? '… ' : '…') : before.join('')) +
     link +
     (a < after.length ? after.slice(0, a).join('').trimEnd() + '…' : after.join(''));
   // The longest beginning that fits, found by bisection (measure grows with the cut's length).

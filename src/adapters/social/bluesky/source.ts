@@ -45,6 +45,9 @@ class BlueskySource implements Source {
   }
 
   async start(onPost: (post: SocialPost) => Promise<void>): Promise<void> {
+    // A source may be started again after a failed start or a stop: nothing of the last run stays.
+    this.inFlight.clear();
+    this.lastEvent = undefined;
     this.agent = await loggedIn(this.cfg);
     this.botDid = this.agent.session!.did;
     this.handoff = new Handoff(

@@ -32,9 +32,11 @@ class MastodonSource implements Source {
   private readonly tags: { tag: string; role: SourceRole }[];
   /**
    * Where each status waiting in the handoff was read: its timeline and its id there (a mention's
-   * is the notification's). `saved` is the newest handed over per timeline.
+   * is the notification's). `saved` is, per timeline, the position up to which everything was
+   * handed over; `handed` the positions handed over beyond an older one still waiting.
    */
   private readonly readAt = new Map<string, { timeline: string; position: string }>();
+  private readonly handed = new Map<string, string[]>();
   private saved: Record<string, string> = {};
   private saving: Promise<void> = Promise.resolve();
 
@@ -46,6 +48,11 @@ class MastodonSource implements Source {
   }
 
   async start(onPost: (post: SocialPost) => Promise<void>): Promise<void> {
+    // A source may be started again after a failed start or a stop (the social stage retries).
+    this.stopped = false;
+    this.readAt.clear();
+    this.handed.clear();
+    this.cursors.clear();
     const who = await whoAmI(this.cfg);
     this.ctx = { rest: who.rest, botId: who.me.id, domain: who.domain, mediaHosts: mastodonMediaHosts(this.cfg) };
     this.handoff = new Handoff(
@@ -109,12 +116,34 @@ class MastodonSource implements Source {
     return {};
   }
 
-  /** Statuses are handed over in the order read, so the newest handed over is where to resume. */
+  /**
+   * A timeline's saved position moves only up to just before its oldest status still waiting:
+   * after a reconnect the stream's newest post can be handed over before the older ones a
+   * catch-up poll reads, and a restart must still read those.
+   */
   private handedOver(id: string): void {
     const at = this.readAt.get(id);
     this.readAt.delete(id);
-    if (!at || !this.cfg.cursor || !newer(at.position, this.saved[at.timeline])) return;
-    this.saved = { ...this.saved, [at.timeline]: at.position };
+    if (!at || !this.cfg.cursor) return;
+    const tl = at.timeline;
+    let oldest: string | undefined;
+    for (const w of this.readAt.values())
+      if (w.timeline === tl && (oldest === undefined || newer(oldest, w.position))) oldest = w.position;
+    // Nor past what the timeline has been read up to (polled, or streamed while the stream is
+    // trusted): a post streamed while a catch-up poll has still to succeed is newer than posts not
+    // read yet.
+    const read = this.cursors.get(tl);
+    const done = [...(this.handed.get(tl) ?? []), at.position];
+    const safe = done.filter(
+      (p) => (oldest === undefined || newer(oldest, p)) && read !== undefined && !newer(p, read),
+    );
+    this.handed.set(
+      tl,
+      done.filter((p) => !safe.includes(p)),
+    );
+    const newest = safe.reduce<string | undefined>((a, p) => (a === undefined || newer(p, a) ? p : a), undefined);
+    if (newest === undefined || !newer(newest, this.saved[tl])) return;
+    this.saved = { ...this.saved, [tl]: newest };
     const text = JSON.stringify(this.saved);
     this.saving = this.saving
       .then(() => this.cfg.cursor!.save(text))
@@ -140,9 +169,9 @@ class MastodonSource implements Source {
           update: (status, tag) => this.streamed(status, tag),
           listening: () => {
             this.streamState = 'catching-up';
-            // What was said while we were away is read before the stream alone is trusted.
+            // What was said while we were away is read before the stream alone is trusted; if
+            // that poll fails, the scheduled polls read the hashtags until one succeeds.
             void this.poll(true).then(() => {
-              if (this.streamState === 'catching-up') this.streamState = 'up';
               clearTimeout(this.giveUp);
               resolve();
             });
@@ -191,16 +220,22 @@ class MastodonSource implements Source {
     }, this.cfg.pollIntervalMs ?? 30_000);
   }
 
-  /** One poll at a time: mentions always, hashtags when the stream is not trusted (or `tags`). */
+  /**
+   * One poll at a time: mentions always, hashtags when the stream is not trusted (or `tags`). A
+   * catch-up poll that reads every hashtag makes the stream trusted.
+   */
   private poll(tags: boolean): Promise<void> {
     this.polling = this.polling.then(async () => {
       if (this.stopped) return;
       try {
-        if (tags || this.streamState === 'off' || this.streamState === 'down')
+        if (tags || this.streamState !== 'up') {
+          const catchingUp = this.streamState === 'catching-up';
           for (const { tag, role } of this.tags)
             await this.readAll(tag, (minId) =>
               this.ctx.rest.v1.timelines.tag.$select(tag).list({ onlyMedia: true, minId, limit: PAGE }),
             ).then((statuses) => statuses.forEach((s) => this.take(s, role, `#${tag}`, tag)));
+          if (catchingUp && this.streamState === 'catching-up') this.streamState = 'up';
+        }
         const mentions = await this.readAll('', (minId) =>
           this.ctx.rest.v1.notifications.list({ types: ['mention'], minId, limit: PAGE }),
         );
