@@ -44,6 +44,8 @@ export async function startRoles(
   await Promise.all(Object.values(config.buckets).map((b) => deps.storage.ensureBucket(b)));
   const host = process.env.HOST ?? '0.0.0.0';
   const base = config.galleryUrl ?? defaultSiteUrl(config.port, host);
+  if (!config.galleryUrl && roles.includes('publish') && !roles.includes('web'))
+    log(`GALLERY_URL is not set: replies link to ${base}, this machine; set it to where people see the gallery`);
   const gallery: GalleryCacheConfig = {
     buckets: config.buckets,
     cacheLife: config.cacheLife,

@@ -19,6 +19,11 @@ test('on a network, the QR code and the links use the machine address phones can
     'http://10.4.0.7:8000',
     'a private address first',
   );
+  assert.equal(
+    defaultSiteUrl(8000, '0.0.0.0', { lo, docker0: [nic('172.17.0.1')], wlan0: [nic('100.64.3.9')] }),
+    'http://100.64.3.9:8000',
+    'not a container bridge',
+  );
   assert.equal(defaultSiteUrl(8000, '::', { lo, eth0: [nic('203.0.113.9')] }), 'http://203.0.113.9:8000');
 });
 

@@ -3,6 +3,8 @@ import os from 'node:os';
 type Interfaces = ReturnType<typeof os.networkInterfaces>;
 
 const PRIVATE = [/^10\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./];
+/** Container and VM bridges: their addresses are this machine's own, not the network's. */
+const VIRTUAL = /^(docker|br-|veth|virbr|vmnet|cni|flannel|podman|lxc|lxd|tailscale|zt)/;
 
 /**
  * The gallery's address when `GALLERY_URL` is not set. A booth laptop on the venue's Wi-Fi is
@@ -22,10 +24,11 @@ export function defaultSiteUrl(
     const loopback = host === 'localhost' || host.startsWith('127.') || host === '::1';
     return at(loopback ? 'localhost' : host.includes(':') ? `[${host}]` : host);
   }
-  const external = Object.values(interfaces)
-    .flat()
-    .filter((i) => i && i.family === 'IPv4' && !i.internal && !i.address.startsWith('169.254.'))
-    .map((i) => i!.address);
+  const external = Object.entries(interfaces)
+    .filter(([name]) => !VIRTUAL.test(name))
+    .flatMap(([, list]) => list ?? [])
+    .filter((i) => i.family === 'IPv4' && !i.internal && !i.address.startsWith('169.254.'))
+    .map((i) => i.address);
   const address = external.find((a) => PRIVATE.some((p) => p.test(a))) ?? external[0];
   return at(address ?? 'localhost');
 }
