@@ -250,6 +250,27 @@ describe('Mastodon', () => {
     }
   });
 
+  test('when the catch-up poll after a reconnect fails, the scheduled polls read the hashtags until one succeeds', async () => {
+    const consoleError = console.error;
+    const s = await listen(config({ pollIntervalMs: 400 }));
+    try {
+      await until('the stream', () => fake.subscribers() === 1);
+      console.error = () => {}; // masto reports the refused reconnects on the console
+      fake.rateLimit('/api/v1/timelines/tag/mosaicme', 1_000_000, 100);
+      fake.state.refuseStreaming = true;
+      fake.dropStreams();
+      const missed = await fake.addPost({ tags: ['mosaicme'], images: 1 });
+      fake.state.refuseStreaming = false;
+      await until('the stream to be back', () => fake.subscribers() === 1);
+      await sleep(300); // the catch-up poll has run, and failed
+      fake.rateLimit('/api/v1/timelines/tag/mosaicme', 0, 0);
+      await until('the missed post, from a scheduled poll', () => s.ids().includes(missed.id as string));
+    } finally {
+      await s.source.stop();
+      console.error = consoleError;
+    }
+  });
+
   test('without streaming the hashtags are polled, and a post the consumer rejects is offered again', async () => {
     let failures = 1;
     const s = await listen(config({ streaming: false }), async () => {
