@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SocialPost, Source } from '../../src/ports.js';
+import type { SocialPost } from '../../src/ports.js';
 import {
   blueskyPublisher,
   blueskySource,
   verifyBluesky,
   type BlueskyConfig,
 } from '../../src/adapters/social/bluesky/index.js';
-import { DiskStorage } from '../../src/adapters/storage/disk.js';
-import { storedCursor } from '../../src/app/compose.js';
 import { startFakeBluesky, type FakeBluesky } from '../fakes/bluesky-server.js';
 import { raw } from '../helpers/fixtures.js';
+import { listenTo, tempCursor, until } from '../helpers/sources.js';
 
 let fake: FakeBluesky;
 before(async () => {
@@ -35,25 +31,8 @@ const config = (over: Partial<BlueskyConfig> = {}): BlueskyConfig => ({
   ...over,
 });
 
-async function until(what: string, cond: () => boolean, ms = 8000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-async function listen(cfg: BlueskyConfig, onPost?: (p: SocialPost) => Promise<void>) {
-  const posts: SocialPost[] = [];
-  const lines: string[] = [];
-  const source: Source = blueskySource(cfg, (l) => lines.push(l));
-  await source.start(async (p) => {
-    await onPost?.(p);
-    posts.push(p);
-  });
-  const ids = () => posts.map((p) => p.post.id);
-  return { source, posts, lines, ids };
-}
+const listen = (cfg: BlueskyConfig, onPost?: (p: SocialPost) => Promise<void>) =>
+  listenTo((log) => blueskySource(cfg, log), onPost);
 
 describe('Bluesky', () => {
   test('verify gives the bot’s handle and fails clearly on a bad password', async () => {
@@ -165,10 +144,7 @@ describe('Bluesky', () => {
   });
 
   test('a restarted collector replays Jetstream from its saved position: posts made meanwhile, and one not taken, arrive', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-bluesky-cursor-'));
-    const storage = new DiskStorage(dir);
-    await storage.ensureBucket('in');
-    const cursor = storedCursor(storage, 'in', 'bluesky');
+    const { cursor, dispose } = await tempCursor('bluesky');
     try {
       let refuse = '';
       const first = await listen(config({ cursor }), async (p) => {
@@ -197,7 +173,7 @@ describe('Bluesky', () => {
       }
       assert.ok(Number(await cursor.load()) >= meanwhile[1].time_us, 'the position moved on');
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await dispose();
     }
   });
 

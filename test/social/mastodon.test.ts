@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { inspect } from 'node:util';
-import type { SocialPost, Source } from '../../src/ports.js';
+import type { SocialPost } from '../../src/ports.js';
 import {
   mastodonPublisher,
   mastodonSource,
   verifyMastodon,
   type MastodonConfig,
 } from '../../src/adapters/social/mastodon/index.js';
-import { DiskStorage } from '../../src/adapters/storage/disk.js';
-import { storedCursor } from '../../src/app/compose.js';
 import { startFakeMastodon, type FakeMastodon } from '../fakes/mastodon-server.js';
 import { raw } from '../helpers/fixtures.js';
+import { listenTo, tempCursor, until } from '../helpers/sources.js';
 
 let fake: FakeMastodon;
 before(async () => {
@@ -34,26 +30,8 @@ const config = (over: Partial<MastodonConfig> = {}): MastodonConfig => ({
   ...over,
 });
 
-async function until(what: string, cond: () => boolean, ms = 8000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-/** A started source and what it emitted and logged. */
-async function listen(cfg: MastodonConfig, onPost?: (p: SocialPost) => Promise<void>) {
-  const posts: SocialPost[] = [];
-  const lines: string[] = [];
-  const source: Source = mastodonSource(cfg, (l) => lines.push(l));
-  await source.start(async (p) => {
-    await onPost?.(p);
-    posts.push(p);
-  });
-  const ids = () => posts.map((p) => p.post.id);
-  return { source, posts, lines, ids };
-}
+const listen = (cfg: MastodonConfig, onPost?: (p: SocialPost) => Promise<void>) =>
+  listenTo((log) => mastodonSource(cfg, log), onPost);
 
 describe('Mastodon', () => {
   test('verify gives the bot’s full handle and fails clearly on a bad token', async () => {
@@ -175,10 +153,7 @@ describe('Mastodon', () => {
   });
 
   test('a collector restarted after a while reads what was posted meanwhile, from its saved position', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-mastodon-cursor-'));
-    const storage = new DiskStorage(dir);
-    await storage.ensureBucket('in');
-    const cursor = storedCursor(storage, 'in', 'mastodon');
+    const { cursor, dispose } = await tempCursor('mastodon');
     try {
       const first = await listen(config({ cursor }));
       const seen = await fake.addPost({ tags: ['mosaicme'], images: 1 });
@@ -207,15 +182,12 @@ describe('Mastodon', () => {
       await fresh.source.stop();
       assert.equal(fresh.posts.length, 0);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await dispose();
     }
   });
 
   test('a post streamed before a failed catch-up poll keeps the saved position before the posts missed', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-mastodon-catchup-'));
-    const storage = new DiskStorage(dir);
-    await storage.ensureBucket('in');
-    const cursor = storedCursor(storage, 'in', 'mastodon');
+    const { cursor, dispose } = await tempCursor('mastodon');
     const consoleError = console.error;
     let missed: { id: string } | undefined;
     try {
@@ -246,7 +218,7 @@ describe('Mastodon', () => {
       }
     } finally {
       console.error = consoleError;
-      await rm(dir, { recursive: true, force: true });
+      await dispose();
     }
   });
 

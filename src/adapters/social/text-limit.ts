@@ -53,12 +53,6 @@ export const xLength: Measure = (text) => {
 };
 
 /**
- * `text` if it fits within `max` as `measure` counts; else the text before the link is cut short
- * (at a grapheme, with "…"), then the text after it, so the link stays whole.
- * @example fitText('Hi @a-very-long-handle, see https://g/m/1', 'https://g/m/1', 24, blueskyLength)
- *   // 'Hi… https://g/m/1' (a mention is never cut short)
- */
-/**
  * The first `n` graphemes, without a mention cut short: `@bob.example.com` cut to `@bob.exa` could
  * name (and notify) somebody else, so a mention the cut falls inside is left out whole.
  */
@@ -71,6 +65,12 @@ function cut(text: readonly string[], n: number): string {
   return kept.trimEnd();
 }
 
+/**
+ * `text` if it fits within `max` as `measure` counts; else the text before the link is cut short
+ * (at a grapheme, with "…"), then the text after it, so the link stays whole.
+ * @example fitText('Hi @a-very-long-handle, see https://g/m/1', 'https://g/m/1', 24, blueskyLength)
+ *   // 'Hi… https://g/m/1' (a mention is never cut short)
+ */
 export function fitText(text: string, url: string, max: number, measure: Measure): string {
   if (measure(text) <= max) return text;
   const at = url ? text.lastIndexOf(url) : -1;
@@ -81,7 +81,8 @@ export function fitText(text: string, url: string, max: number, measure: Measure
     (b < before.length ? cut(before, b) + (link ? '… ' : '…') : before.join('')) +
     link +
     (a < after.length ? after.slice(0, a).join('').trimEnd() + '…' : after.join(''));
-  // The longest beginning that fits, found by bisection (measure grows with the cut's length).
+  // The longest beginning that fits, found by bisection. The answer always fits; where a mention
+  // is left out whole it may stop a few words short of the longest.
   const longest = (fits: (n: number) => boolean, hi: number): number => {
     let lo = 0;
     while (lo < hi) {

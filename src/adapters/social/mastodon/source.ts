@@ -78,11 +78,9 @@ class MastodonSource implements Source {
     // Every timeline's starting point is kept too ('0' for one still empty): a timeline that hands
     // nothing over before a restart must still resume from here, not from the restart.
     const start = Object.fromEntries([...this.cursors].map(([k, v]) => [k, this.saved[k] ?? v ?? '0']));
-    if (this.cfg.cursor && JSON.stringify(start) !== JSON.stringify(this.saved)) {
+    if (JSON.stringify(start) !== JSON.stringify(this.saved)) {
       this.saved = start;
-      await this.cfg.cursor
-        .save(JSON.stringify(start))
-        .catch((err: unknown) => this.log(`mastodon: position not saved (${(err as Error).message})`));
+      await this.persist();
     }
     if (this.cfg.streaming !== false && this.tags.length) await this.openStream(who.streamingUrl);
     this.schedule();
@@ -103,12 +101,11 @@ class MastodonSource implements Source {
     const text = await this.cfg.cursor?.load();
     if (!text) return {};
     try {
-      const parsed = JSON.parse(text) as unknown;
+      const parsed: unknown = JSON.parse(text);
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<
-          string,
-          string
-        >;
+        return Object.fromEntries(
+          Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        );
     } catch {
       // A damaged position is not worth stopping for: listening starts from now, as without one.
     }
@@ -144,10 +141,18 @@ class MastodonSource implements Source {
     const newest = safe.reduce<string | undefined>((a, p) => (a === undefined || newer(p, a) ? p : a), undefined);
     if (newest === undefined || !newer(newest, this.saved[tl])) return;
     this.saved = { ...this.saved, [tl]: newest };
+    void this.persist();
+  }
+
+  /** Saves `saved` after any save still under way, so the positions reach storage in order. */
+  private persist(): Promise<void> {
     const text = JSON.stringify(this.saved);
+    const cursor = this.cfg.cursor;
+    if (!cursor) return this.saving;
     this.saving = this.saving
-      .then(() => this.cfg.cursor!.save(text))
+      .then(() => cursor.save(text))
       .catch((err: unknown) => this.log(`mastodon: position not saved (${(err as Error).message})`));
+    return this.saving;
   }
 
   /** Resolves once the stream listens, or after 10 s without it (polling covers meanwhile). */
