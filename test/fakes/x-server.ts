@@ -12,6 +12,13 @@ export const X_AUTH = {
   accessToken: 'fake-x-access-token',
   accessSecret: 'fake-x-access-secret',
 };
+/** The bot account's OAuth 1.0a keys, as an X config takes them. */
+export const X_OAUTH1 = {
+  appKey: X_AUTH.appKey,
+  appSecret: X_AUTH.appSecret,
+  accessToken: X_AUTH.accessToken,
+  accessSecret: X_AUTH.accessSecret,
+};
 export const X_BOT = { id: '9000', username: 'MosaicMeBot', name: 'MosaicMe' };
 
 export type XUser = { id: string; username: string; name: string };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { FakeX, X_AUTH, X_BOT } from '../../../../test/fakes/x-server.js';
+import { FakeX, X_AUTH, X_OAUTH1, X_BOT } from '../../../../test/fakes/x-server.js';
 import type { Reply } from '../../../ports.js';
 import type { XConfig } from './config.js';
 import { verifyX, xPublisher } from './index.js';
@@ -17,12 +17,7 @@ const thumbnail = await sharp({ create: { width: 120, height: 90, channels: 3, b
 before(async () => {
   fake = await FakeX.start();
   cfg = {
-    oauth1: {
-      appKey: X_AUTH.appKey,
-      appSecret: X_AUTH.appSecret,
-      accessToken: X_AUTH.accessToken,
-      accessSecret: X_AUTH.accessSecret,
-    },
+    oauth1: X_OAUTH1,
     mode: 'stream',
     hashtags: [],
     apiUrl: fake.apiUrl,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { FakeX, X_AUTH, X_BOT } from '../../../../test/fakes/x-server.js';
+import { FakeX, X_AUTH, X_OAUTH1, X_BOT } from '../../../../test/fakes/x-server.js';
 import type { SocialPost, Source } from '../../../ports.js';
 import type { XConfig } from './config.js';
 import { xSource } from './index.js';
@@ -31,12 +31,7 @@ beforeEach(async () => {
 
 const config = (more: Partial<XConfig> = {}): XConfig => ({
   bearerToken: X_AUTH.bearer,
-  oauth1: {
-    appKey: X_AUTH.appKey,
-    appSecret: X_AUTH.appSecret,
-    accessToken: X_AUTH.accessToken,
-    accessSecret: X_AUTH.accessSecret,
-  },
+  oauth1: X_OAUTH1,
   mode: 'stream',
   hashtags: [
     { tag: 'mosaicme', role: 'requests' },
