@@ -17,7 +17,12 @@
 //     every placement's cost on those cells from below. It is turned into a ΔE estimate with the
 //     scored/estimated ratio of mosaic 2.
 //
-//   node bench/quality-bound.mjs [--targets GLOB] [--k 256] [--distance 5] [--verify N] [--library DIR]
+//   node bench/quality-bound.mjs [--targets GLOB] [--k 256] [--distance 5] [--verify N]
+//                                [--variants none|mirror|rotate|all] [--library DIR]
+//
+// With --variants, every tile may also be mirrored or turned; the rule stays one of photos (two
+// orientations of one photo are the same tile to it), as `make --variants … --variant-distance` at
+// its default.
 //
 // Needs `npm run build` and the corpus (built if missing). Takes about 2 min per target, plus about
 // 1 min per 200 cells of --verify.
@@ -42,7 +47,7 @@ import {
 import { assignmentCost } from './assignment.mjs';
 import { ciede2000 } from './ciede2000.mjs';
 
-const USAGE = `usage: node bench/quality-bound.mjs [--targets GLOB] [--k N] [--distance D] [--verify N] [--library DIR] [--out DIR]`;
+const USAGE = `usage: node bench/quality-bound.mjs [--targets GLOB] [--k N] [--distance D] [--verify N] [--variants none|mirror|rotate|all] [--library DIR] [--out DIR]`;
 const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
   console.log(USAGE);
@@ -55,6 +60,7 @@ const opt = (name, dflt) => {
 const K = Number(opt('k', 256));
 const DISTANCE = Number(opt('distance', 5));
 const VERIFY = Number(opt('verify', 0));
+const VARIANTS = opt('variants', 'none');
 const OUT = path.resolve(ROOT, opt('out', 'bench/.cache/out'));
 const LIBRARY = path.resolve(ROOT, opt('library', path.join(OUT, 'lib-ours-large')));
 const G = 8; // sub-cells per side: finer than the 6.4 target px each 64 px cell shrinks to
@@ -159,7 +165,7 @@ function verifyCandidates(cand, cells, tiles, n) {
   for (let i = 0; i < n; i++) {
     const c = Math.floor(((i + 0.5) * count) / n);
     let best = Infinity;
-    for (let t = 0; t < tiles.count; t++) best = Math.min(best, pairCost(cells, tiles, c, t));
+    for (let e = 0; e < tiles.count; e++) best = Math.min(best, pairCost(cells, tiles, c, e));
     const mine = cand.dist[c * cand.k];
     if (mine - best < 1e-4) same++;
     library += best;
@@ -170,10 +176,11 @@ function verifyCandidates(cand, cells, tiles, n) {
 
 /**
  * Lower bound on the mean cost of the cells inside whole (d+1)² blocks, and the plan's own mean cost
- * on the same cells. Tiles outside a cell's `keep` cheapest are charged as the `keep`-th (an
- * approximation: they were never scored).
+ * on the same cells. A photo is charged its cheapest orientation; photos outside a cell's `keep`
+ * cheapest entries are charged as the `keep`-th (never less than their real cost, as the candidates
+ * are the nearest: --verify checks that).
  */
-function blockBound(cand, grid, plan, d, keep = 64) {
+function blockBound(cand, grid, planCost, d, keep = 64) {
   const B = d + 1;
   let bound = 0;
   let planned = 0;
@@ -185,7 +192,7 @@ function blockBound(cand, grid, plan, d, keep = 64) {
       const column = new Map();
       for (const c of block) {
         for (let i = 0; i < Math.min(keep, cand.count[c]); i++) {
-          const t = cand.tiles[c * cand.k + i];
+          const t = photoOf[cand.tiles[c * cand.k + i]];
           if (!column.has(t)) column.set(t, column.size);
         }
       }
@@ -194,8 +201,11 @@ function blockBound(cand, grid, plan, d, keep = 64) {
       block.forEach((c, r) => {
         const n = Math.min(keep, cand.count[c]);
         a.fill(cand.dist[c * cand.k + n - 1], r * m, (r + 1) * m);
-        for (let i = 0; i < n; i++) a[r * m + column.get(cand.tiles[c * cand.k + i])] = cand.dist[c * cand.k + i];
-        planned += plan.cost[c];
+        for (let i = 0; i < n; i++) {
+          const at = r * m + column.get(photoOf[cand.tiles[c * cand.k + i]]);
+          a[at] = Math.min(a[at], cand.dist[c * cand.k + i]);
+        }
+        planned += planCost[c];
       });
       bound += assignmentCost(a, block.length, m);
       cells += block.length;
@@ -215,12 +225,19 @@ async function writeJpeg(image, file) {
 
 /** Plans on the re-scored candidates with `distance`, renders at --blend 0, writes and scores. */
 async function planAndScore(name, targetFile, cells, cand, distance) {
-  const plan = core.planMosaic(cells, tiles, { distance, reusePenalty: 0, candidates: K }, index, undefined, cand);
-  const tileAt = (t) => ({ pixels: pixels.get(t), mean: core.tileMean(pixels.get(t), CELL) });
+  const options = { distance, reusePenalty: 0, candidates: K, variantDistance: distance };
+  const plan = core.planMosaic(cells, entries, options, index, expanded?.tile, cand);
+  const tileAt = (e) => {
+    const p = expanded ? core.transformTile(pixels.get(photoOf[e]), CELL, expanded.variant[e]) : pixels.get(photoOf[e]);
+    return { pixels: p, mean: core.tileMean(p, CELL) };
+  };
   const image = core.renderMosaic(plan, tileAt, cells.means, { blend: 0 });
-  const out = path.join(OUT, `bound-${name}-d${distance}.jpg`);
+  const out = path.join(OUT, `bound-${name}-d${distance}-${VARIANTS}.jpg`);
   await writeJpeg(image, out);
-  return { plan, scored: score(targetFile, out) };
+  // The plan's own costs are index distances where no candidate fitted: re-score every cell.
+  const cost = Float64Array.from(plan.tiles, (e, c) => pairCost(cells, entries, c, e));
+  const meanCost = cost.reduce((a, b) => a + b, 0) / cost.length;
+  return { cost, meanCost, relaxed: plan.stats.relaxedCells, scored: score(targetFile, out) };
 }
 
 async function boundFor(name, targetFile) {
@@ -229,18 +246,21 @@ async function boundFor(name, targetFile) {
   const grid = core.mosaicGrid(target.width, target.height, { scale: 10, cell: CELL });
   const cells = core.targetCells(target, grid, G);
   const cand = core.findCandidates(cells, index, K);
-  rescore(cand, cells, tiles);
+  rescore(cand, cells, entries);
   const free = await planAndScore(name, targetFile, cells, cand, 0);
   const ruled = await planAndScore(name, targetFile, cells, cand, DISTANCE);
-  const bb = blockBound(cand, grid, ruled.plan, DISTANCE);
-  const ratio = ruled.scored.de / ruled.plan.stats.meanCost;
-  const verified = VERIFY > 0 ? verifyCandidates(cand, cells, tiles, VERIFY) : undefined;
+  const bb = blockBound(cand, grid, ruled.cost, DISTANCE);
+  const ratio = ruled.scored.de / ruled.meanCost;
+  const verified = VERIFY > 0 ? verifyCandidates(cand, cells, entries, VERIFY) : undefined;
   return { free: free.scored, ruled: ruled.scored, ...bb, boundDe: bb.bound * ratio, verified };
 }
 
-async function oursToday(targetFile) {
-  const out = path.join(OUT, `bound-ours-${path.basename(targetFile, '.jpg')}.jpg`);
-  const r = run(NODE, ['bin/mosaicme.js', 'make', targetFile, '--library', LIBRARY, '--blend', '0', '-o', out]);
+/** Our engine as shipped, at --blend 0 (and the same --variants). */
+async function oursToday(targetFile, name) {
+  const out = path.join(OUT, `bound-ours-${name}-${VARIANTS}.jpg`);
+  const args = ['bin/mosaicme.js', 'make', targetFile, '--library', LIBRARY, '--blend', '0', '-o', out];
+  if (VARIANTS !== 'none') args.push('--variants', VARIANTS);
+  const r = run(NODE, args);
   if (!r.ok) die(`make failed: ${r.stderr}`);
   return score(targetFile, out);
 }
@@ -249,7 +269,10 @@ const library = await TileLibrary.open(LIBRARY);
 if (library.tileSize !== CELL) die(`${rel(LIBRARY)} has ${library.tileSize} px tiles; this needs ${CELL} px`);
 const pixels = await library.readPixels(Array.from({ length: library.count }, (_, i) => i));
 const tiles = tileLab(pixels, library.count, library.tileSize);
-const index = core.TileIndex.build(tiles);
+const expanded = VARIANTS === 'none' ? undefined : core.expandVariants(tiles, VARIANTS);
+const entries = expanded ? expanded.features : tiles;
+const photoOf = expanded ? expanded.tile : Int32Array.from({ length: tiles.count }, (_, i) => i);
+const index = core.TileIndex.build(entries);
 const mp = metapixelFigures();
 const targets = fs
   .readdirSync(path.join(CORPUS, 'targets'))
@@ -277,7 +300,7 @@ for (const t of targets) {
   const m = mp.get(name);
   if (!m) die(`no metapixel figures for ${name} in BASELINE.md`);
   const bar = { de: m.de * 0.8, ssim: m.ssim, cde: m.cde * 0.8, cssim: m.cssim };
-  const today = await oursToday(file);
+  const today = await oursToday(file, name);
   const b = await boundFor(name, file);
   const freeMiss = misses(b.free, bar);
   let verdict = 'not excluded';
@@ -318,7 +341,7 @@ console.log(
   [
     `$ ${thisCommand()}`,
     '',
-    `K = ${K}, distance ${DISTANCE}, ${G}×${G} sub-cells, ${CELL} px cells, --blend 0, mosaics scored by ../shared/bench/mosaic-quality.mjs`,
+    `K = ${K}, distance ${DISTANCE}, variants ${VARIANTS}, ${G}×${G} sub-cells, ${CELL} px cells, --blend 0, mosaics scored by ../shared/bench/mosaic-quality.mjs`,
     '',
     table,
     '',
