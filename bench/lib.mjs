@@ -15,6 +15,12 @@ export const CORPUS = path.join(ROOT, 'bench/.cache/corpus');
 export const BASELINE_FINGERPRINT = 'e6c411d760fc89a52bdfd9292ba4c5faa4f23ac38cbec0ffab988a89f66b5164';
 export const NODE = process.execPath;
 
+/** The value after `--name` among the command's arguments, or `fallback`. */
+export function option(name, fallback, argv = process.argv.slice(2)) {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+}
+
 /** Path relative to the project root (every command runs there), for shorter command lines. */
 export const rel = (p) => path.relative(ROOT, p) || '.';
 

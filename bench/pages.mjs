@@ -15,13 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { CLI, machineInfo, median } from './lib.mjs';
+import { CLI, machineInfo, median, option } from './lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const opt = (name, fallback) => Number(option(name, fallback));
 const MOSAICS = opt('mosaics', 1000);
 const RUNS = opt('runs', 10);
 const CHROMIUM = '/usr/bin/chromium';

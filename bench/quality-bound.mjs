@@ -40,6 +40,7 @@ import {
   globFilter,
   log,
   mdTable,
+  option,
   rel,
   run,
   thisCommand,
@@ -53,10 +54,7 @@ if (argv.includes('--help')) {
   console.log(USAGE);
   process.exit(0);
 }
-const opt = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
+const opt = option;
 const K = Number(opt('k', 256));
 const DISTANCE = Number(opt('distance', 5));
 const VERIFY = Number(opt('verify', 0));

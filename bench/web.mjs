@@ -13,14 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { machineInfo } from './lib.mjs';
+import { machineInfo, option } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const opt = option;
 const MOSAICS = Number(opt('mosaics', 1000));
 const SECONDS = Number(opt('seconds', 10));
 const CONNECTIONS = Number(opt('connections', 50));
