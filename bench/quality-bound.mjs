@@ -194,7 +194,8 @@ function blockBound(cand, grid, planCost, d, keep = 64) {
           if (!column.has(t)) column.set(t, column.size);
         }
       }
-      const m = column.size;
+      // One more column per cell stands for the photos no cell of the block lists, at each row's fill cost.
+      const m = column.size + block.length;
       const a = new Float64Array(block.length * m);
       block.forEach((c, r) => {
         const n = Math.min(keep, cand.count[c]);
