@@ -15,6 +15,13 @@ export const CORPUS = path.join(ROOT, 'bench/.cache/corpus');
 export const BASELINE_FINGERPRINT = 'e6c411d760fc89a52bdfd9292ba4c5faa4f23ac38cbec0ffab988a89f66b5164';
 export const NODE = process.execPath;
 
+/** With --help or -h among the command's arguments: prints `usage` and exits. */
+export function helpOnRequest(usage, argv = process.argv.slice(2)) {
+  if (!argv.includes('--help') && !argv.includes('-h')) return;
+  console.log(usage);
+  process.exit(0);
+}
+
 /** The value after `--name` among the command's arguments, or `fallback`. */
 export function option(name, fallback, argv = process.argv.slice(2)) {
   const i = argv.indexOf(`--${name}`);

@@ -15,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { CLI, machineInfo, median, option } from './lib.mjs';
+import { CLI, helpOnRequest, machineInfo, median, option } from './lib.mjs';
+
+helpOnRequest('usage: node bench/pages.mjs [--mosaics 1000] [--runs 10]');
 
 const opt = (name, fallback) => Number(option(name, fallback));
 const MOSAICS = opt('mosaics', 1000);

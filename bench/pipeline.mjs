@@ -13,7 +13,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CORPUS, ROOT, checkCli, ensureCorpus, machineInfo, median } from './lib.mjs';
+import { CORPUS, ROOT, checkCli, ensureCorpus, helpOnRequest, machineInfo, median } from './lib.mjs';
+
+helpOnRequest('usage: node bench/pipeline.mjs [--requests 16] [--engines 1,2] [--library DIR]');
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),

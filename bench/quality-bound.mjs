@@ -38,6 +38,7 @@ import {
   ensureCorpus,
   fmt,
   globFilter,
+  helpOnRequest,
   log,
   mdTable,
   option,
@@ -49,11 +50,7 @@ import { assignmentCost } from './assignment.mjs';
 import { ciede2000 } from './ciede2000.mjs';
 
 const USAGE = `usage: node bench/quality-bound.mjs [--targets GLOB] [--k N] [--distance D] [--verify N] [--variants none|mirror|rotate|all] [--library DIR] [--out DIR]`;
-const argv = process.argv.slice(2);
-if (argv.includes('--help')) {
-  console.log(USAGE);
-  process.exit(0);
-}
+helpOnRequest(USAGE);
 const opt = option;
 const K = Number(opt('k', 256));
 const DISTANCE = Number(opt('distance', 5));

@@ -13,10 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { machineInfo, option } from './lib.mjs';
+import { helpOnRequest, machineInfo, option } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+helpOnRequest('usage: node bench/web.mjs [--mosaics 1000] [--seconds 10] [--connections 50] [--no-write]');
 const opt = option;
 const MOSAICS = Number(opt('mosaics', 1000));
 const SECONDS = Number(opt('seconds', 10));
