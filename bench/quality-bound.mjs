@@ -233,7 +233,7 @@ async function planAndScore(name, targetFile, cells, cand, distance) {
   // The plan's own costs are index distances where no candidate fitted: re-score every cell.
   const cost = Float64Array.from(plan.tiles, (e, c) => pairCost(cells, entries, c, e));
   const meanCost = cost.reduce((a, b) => a + b, 0) / cost.length;
-  return { cost, meanCost, relaxed: plan.stats.relaxedCells, scored: score(targetFile, out) };
+  return { cost, meanCost, scored: score(targetFile, out) };
 }
 
 async function boundFor(name, targetFile) {
