@@ -51,13 +51,12 @@ import { ciede2000 } from './ciede2000.mjs';
 
 const USAGE = `usage: node bench/quality-bound.mjs [--targets GLOB] [--k N] [--distance D] [--verify N] [--variants none|mirror|rotate|all] [--library DIR] [--out DIR]`;
 helpOnRequest(USAGE);
-const opt = option;
-const K = Number(opt('k', 256));
-const DISTANCE = Number(opt('distance', 5));
-const VERIFY = Number(opt('verify', 0));
-const VARIANTS = opt('variants', 'none');
-const OUT = path.resolve(ROOT, opt('out', 'bench/.cache/out'));
-const LIBRARY = path.resolve(ROOT, opt('library', path.join(OUT, 'lib-ours-large')));
+const K = Number(option('k', 256));
+const DISTANCE = Number(option('distance', 5));
+const VERIFY = Number(option('verify', 0));
+const VARIANTS = option('variants', 'none');
+const OUT = path.resolve(ROOT, option('out', 'bench/.cache/out'));
+const LIBRARY = path.resolve(ROOT, option('library', path.join(OUT, 'lib-ours-large')));
 const G = 8; // sub-cells per side: finer than the 6.4 target px each 64 px cell shrinks to
 const CELL = 64;
 
@@ -104,17 +103,6 @@ function score(target, mosaic) {
     cde: j.coarse.deltaE2000_mean,
     cssim: j.coarse.ssim_luma,
   };
-}
-
-/** Tile and cell features on a G×G grid, CIELAB. */
-function tileLab(pixels, count, size) {
-  const dims = G * G * 3;
-  const data = new Float32Array(count * dims);
-  for (let t = 0; t < count; t++) {
-    const avg = core.areaAverage({ data: pixels.get(t), width: size, height: size, channels: 3 }, G, G);
-    for (let j = 0; j < G * G; j++) core.srgbToLab(avg[j * 3], avg[j * 3 + 1], avg[j * 3 + 2], data, t * dims + j * 3);
-  }
-  return { count, grid: G, dims, data };
 }
 
 /** Mean CIEDE2000 over the G×G sub-cells of cell `c` and tile `t`. */
@@ -264,7 +252,10 @@ async function oursToday(targetFile, name) {
 const library = await TileLibrary.open(LIBRARY);
 if (library.tileSize !== CELL) die(`${rel(LIBRARY)} has ${library.tileSize} px tiles; this needs ${CELL} px`);
 const pixels = await library.readPixels(Array.from({ length: library.count }, (_, i) => i));
-const tiles = tileLab(pixels, library.count, library.tileSize);
+const tiles = core.featureSet(
+  Array.from({ length: library.count }, (_, t) => core.tileFeatures(pixels.get(t), CELL, G)),
+  G,
+);
 const expanded = VARIANTS === 'none' ? undefined : core.expandVariants(tiles, VARIANTS);
 const entries = expanded ? expanded.features : tiles;
 const photoOf = expanded ? expanded.tile : Int32Array.from({ length: tiles.count }, (_, i) => i);
@@ -273,7 +264,7 @@ const mp = metapixelFigures();
 const targets = fs
   .readdirSync(path.join(CORPUS, 'targets'))
   .filter((f) => f.endsWith('.jpg'))
-  .filter(globFilter(opt('targets', '*')))
+  .filter(globFilter(option('targets', '*')))
   .sort();
 
 const f = (x, d = 2) => fmt(x, d);

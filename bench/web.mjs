@@ -18,10 +18,9 @@ import { helpOnRequest, machineInfo, option } from './lib.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 helpOnRequest('usage: node bench/web.mjs [--mosaics 1000] [--seconds 10] [--connections 50] [--no-write]');
-const opt = option;
-const MOSAICS = Number(opt('mosaics', 1000));
-const SECONDS = Number(opt('seconds', 10));
-const CONNECTIONS = Number(opt('connections', 50));
+const MOSAICS = Number(option('mosaics', 1000));
+const SECONDS = Number(option('seconds', 10));
+const CONNECTIONS = Number(option('connections', 50));
 const TARGET = 5000;
 // What a browser sends; the gallery list is sent brotli-compressed to such clients.
 const BROWSER_ACCEPT = 'gzip, deflate, br, zstd';
