@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { processIo, reportError, type Io } from './output.js';
+import { isUsageError, processIo, reportError, type Io } from './output.js';
+import { usageLine } from './parse.js';
 import { registerMake } from './commands/make.js';
 import { registerTiles } from './commands/tiles.js';
 import { registerCheck } from './commands/check.js';
@@ -13,14 +14,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('MosaicMe: turn photos into photomosaics')
     .option('--verbose', 'show stack traces on errors')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`mosaicme: ${usageLine(s)}\n`),
+    })
     .showHelpAfterError('(add --help for usage)');
   const run = async (fn: () => Promise<number>) => {
     try {
       code = await fn();
     } catch (err) {
       reportError(io, err, verbose);
-      code = 1;
+      // One exit code for every usage error, whether commander or the engine found it.
+      code = isUsageError(err) ? 2 : 1;
     }
   };
   registerMake(program, io, run);

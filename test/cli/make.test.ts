@@ -230,9 +230,10 @@ test('a library too small for the distance rule relaxes it and says so', async (
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,
-    /note: The library has 30 tiles, too few to keep the same tile 5 cells apart \(that needs 121\); kept them 2 apart instead/,
+    /note: The library has 30 tiles, too few to keep every tile more than 5 cells from itself \(that needs 36\); kept it more than 4 cells away instead/,
   );
-  assert.equal(JSON.parse(r.stdout).distance, 2);
+  assert.equal(JSON.parse(r.stdout).distance, 4);
+  assert.doesNotMatch(r.stderr, /could not keep/);
 });
 
 test('--tiles builds a cached library from a folder, and reuses it', async () => {
@@ -258,7 +259,8 @@ test('--tiles builds a cached library from a folder, and reuses it', async () =>
   assert.ok(existsSync(out('t2.jpg')));
 });
 
-const bad: [string, () => Promise<string[]>, RegExp][] = [
+// The exit code is 1 for bad input and 2 for every usage error, as commander's own.
+const bad: [string, () => Promise<string[]>, RegExp, number?][] = [
   [
     'a text file named .jpg',
     async () => [await fixture('text.jpg', Buffer.from('hello')), '--library', lib],
@@ -287,19 +289,40 @@ const bad: [string, () => Promise<string[]>, RegExp][] = [
   [
     'an impossible cell size',
     async () => [photo, '--library', lib, '--cell', '3'],
-    /Expected integer between 4 and 1024 for cell but received 3 of type number/,
+    /^mosaicme: --cell must be a whole number from 4 to 1024 \(got 3\)$/m,
+    2,
+  ],
+  [
+    'a negative cell size',
+    async () => [photo, '--library', lib, '--cell', '-3'],
+    /^mosaicme: --cell must be a whole number from 4 to 1024 \(got -3\)$/m,
+    2,
+  ],
+  [
+    'a cell size that is no number',
+    async () => [photo, '--library', lib, '--cell', 'abc'],
+    /^mosaicme: --cell must be a number \(got "abc"\)$/m,
+    2,
+  ],
+  [
+    'a camel-cased option out of range',
+    async () => [photo, '--library', lib, '--max-uses', '-1'],
+    /^mosaicme: --max-uses must be a whole number from 0 to 1000000000 \(got -1\)$/m,
+    2,
   ],
   [
     'a blend out of range',
     async () => [photo, '--library', lib, '--blend', '2'],
-    /Expected number between 0 and 1 for blend but received 2/,
+    /^mosaicme: --blend must be a number from 0 to 1 \(got 2\)$/m,
+    2,
   ],
   [
     'both --scale and --cols',
     async () => [photo, '--library', lib, '--scale', '2', '--cols', '9'],
-    /either scale or cols/,
+    /--cols cannot be given with scale/,
+    2,
   ],
-  ['no library at all', async () => [photo], /Give one of --library <dir> or --tiles <folder>/],
+  ['no library at all', async () => [photo], /give one of --library <dir> or --tiles <folder>/, 2],
   [
     'an output too large',
     async () => [photo, '--library', lib, '--scale', '400'],
@@ -314,12 +337,17 @@ async function fixture(name: string, data: Buffer): Promise<string> {
   return file;
 }
 
-for (const [what, args, message] of bad) {
-  test(`make refuses ${what} with one clear line and a non-zero exit`, async () => {
+for (const [what, args, message, code = 1] of bad) {
+  test(`make refuses ${what} with one clear line and exit code ${code}`, async () => {
     const r = await mosaicme(['make', ...(await args()), '-o', out('bad.jpg')]);
-    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.code, code, r.stdout);
     assert.match(r.stderr, message);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    // Commander's own errors add its usual hint.
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '(add --help for usage)');
+    assert.equal(lines.length, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 }

@@ -10,7 +10,7 @@ import { ThreadedImaging } from '../../adapters/imaging/threaded.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
 import { candidatePool } from '../../services/candidates.js';
 import { createMosaic, DEFAULT_BLEND, DEFAULT_QUALITY, type MosaicOptions } from '../../services/mosaic.js';
-import { plural, type Io } from '../output.js';
+import { plural, UsageError, type Io } from '../output.js';
 import { num } from '../parse.js';
 import { addWithReport, DEFAULT_TILE_SIZE } from './tiles.js';
 
@@ -102,7 +102,7 @@ async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
 async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: MakeFlags): Promise<number> {
   const started = performance.now();
   if (!flags.library === !flags.tiles) {
-    throw new PermanentError('INVALID_OPTION', 'Give one of --library <dir> or --tiles <folder>');
+    throw new UsageError('give one of --library <dir> or --tiles <folder>');
   }
   const format = flags.format ?? FORMAT_BY_EXT[path.extname(flags.output).toLowerCase()] ?? 'jpeg';
   const bytes = await fs.readFile(photo).catch((err: NodeJS.ErrnoException) => {

@@ -4,10 +4,9 @@ import { DEFAULT_FEATURE_GRID } from '../../core/features.js';
 import { checkInt } from '../../core/options.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
 import { addTiles, removeTiles, type AddTilesSummary } from '../../services/tiles.js';
-import { plural, type Io } from '../output.js';
+import { plural, UsageError, type Io } from '../output.js';
 import { num } from '../parse.js';
 import { progress } from '../progress.js';
-import { PermanentError } from '../../core/errors.js';
 
 /** `tiles add --remote`: the photos go to the raw bucket of the configured MosaicMe. */
 async function addRemote(io: Io, paths: string[], opts: { json?: boolean; config?: string[] }): Promise<number> {
@@ -75,8 +74,7 @@ export function registerTiles(program: Command, io: Io, run: (fn: () => Promise<
     .action((targets: string[], opts: { size?: number; json?: boolean; remote?: boolean; config?: string[] }) =>
       run(async () => {
         if (opts.remote) return addRemote(io, targets, opts);
-        if (targets.length < 2)
-          throw new PermanentError('INVALID_OPTION', 'Expected a library folder and at least one photo or folder');
+        if (targets.length < 2) throw new UsageError('give a library folder and at least one photo or folder');
         const [dir, ...paths] = targets;
         const s = await addWithReport(io, dir, paths, opts);
         if (s.total === 0) io.err(`no photos found in ${paths.join(', ')}`);
