@@ -30,13 +30,16 @@ test('cols sets the columns and the rows follow the aspect ratio', () => {
   });
 });
 
-test('impossible options are refused with sharp-style messages', () => {
+test('impossible options are refused, naming the option, its range and the value', () => {
   assert.throws(
     () => mosaicGrid(100, 100, { scale: 10, cell: 3 }),
-    /Expected integer between 4 and 1024 for cell but received 3 of type number/,
+    /cell must be a whole number from 4 to 1024 \(got 3\)$/,
   );
-  assert.throws(() => mosaicGrid(100, 100, { scale: -1, cell: 64 }), /for scale but received -1/);
-  assert.throws(() => mosaicGrid(100, 100, { cols: 0, cell: 64 }), /for cols/);
+  assert.throws(
+    () => mosaicGrid(100, 100, { scale: -1, cell: 64 }),
+    /scale must be a number from 0\.01 to 1000 \(got -1\)$/,
+  );
+  assert.throws(() => mosaicGrid(100, 100, { cols: 0, cell: 64 }), /cols must be a whole number/);
   assert.throws(
     () => mosaicGrid(5000, 5000, { scale: 10, cell: 64 }),
     (e: unknown) => e instanceof MosaicError && e.code === 'OUTPUT_TOO_LARGE' && /megapixels/.test(e.message),

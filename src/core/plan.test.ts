@@ -70,8 +70,14 @@ test('max uses is a hard cap', () => {
 test('a tiny library relaxes the rule gracefully instead of failing', () => {
   const tiny = libraryOf(tiles.slice(0, 10), 8);
   const plan = planMosaic(cells, tiny, { distance: 5 });
-  assert.equal(plan.stats.effectiveDistance, 1); // 3x3 = 9 tiles fit in 10, 5x5 = 25 do not
-  assert.ok(closestRepeat(plan) > 1);
+  // A lattice of period d+1 keeps distance d: 3×3 = 9 tiles fit in 10 (d = 2), 4×4 = 16 do not.
+  assert.equal(plan.stats.effectiveDistance, 2);
+  assert.equal(plan.stats.relaxedCells, 0);
+  assert.ok(closestRepeat(plan) > 2);
+  const four = planMosaic(cells, libraryOf(tiles.slice(0, 4), 8), { distance: 5 });
+  assert.equal(four.stats.effectiveDistance, 1);
+  assert.equal(four.stats.relaxedCells, 0);
+  assert.ok(closestRepeat(four) > 1);
   const one = planMosaic(cells, libraryOf(tiles.slice(0, 1), 8), { distance: 5 });
   assert.equal(one.stats.effectiveDistance, 0);
   assert.ok(one.tiles.every((t) => t === 0));

@@ -13,7 +13,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   variantDistance: 5,
 };
 
-/** Checks plan options sharp-style and fills in defaults. */
+/** Checks plan options (each named in its error) and fills in defaults. */
 export function planOptions(opts: Partial<PlanOptions> = {}): PlanOptions {
   const o = { ...DEFAULT_PLAN_OPTIONS, ...opts };
   return {
@@ -86,8 +86,9 @@ export function findCandidates(
  * tile never within `distance` cells (Chebyshev) of itself, and at most `maxUses` times. (Later
  * passes that let cells switch tiles once their neighbours are known were tried: they lowered the
  * total cost by less than 0.1 %.) When no candidate fits, the nearest allowed entry of the whole library is used; only when none exists is
- * the rule relaxed for that cell (`stats.relaxedCells`). A library too small for the rule anywhere
- * gets a smaller rule up front (`stats.effectiveDistance`). Deterministic for the same inputs.
+ * the rule relaxed for that cell (`stats.relaxedCells`). A library of fewer than (d+1)² tiles, too
+ * small for the rule anywhere, gets the largest distance it can keep up front
+ * (`stats.effectiveDistance`). Deterministic for the same inputs.
  *
  * @example const plan = planMosaic(targetCells(photo, grid), library, { distance: 5, seed: 7 });
  */
@@ -112,9 +113,13 @@ export function planMosaic(
   const group = tileOf ?? Int32Array.from({ length: entries.count }, (_, i) => i);
   let nTiles = 0;
   for (let e = 0; e < group.length; e++) if (group[e] >= nTiles) nTiles = group[e] + 1;
-  // A window of (2d+1)² cells needs that many different tiles.
+  // Keeping a tile more than d cells (Chebyshev) from itself takes (d+1)² tiles: a lattice of
+  // period d+1. With fewer than the (2d+1)² a free placement may need, each cell takes tiles of
+  // its lattice class only, so a repeat always sits a whole period away.
   let distance = opts.distance;
-  while (distance > 0 && (2 * distance + 1) ** 2 > nTiles) distance--;
+  while (distance > 0 && (distance + 1) ** 2 > nTiles) distance--;
+  const period = (2 * distance + 1) ** 2 > nTiles ? distance + 1 : 0;
+  const classOf = (c: number): number => ((c % cols) % period) * period + (Math.floor(c / cols) % period);
   const maxUses = opts.maxUses > 0 ? Math.max(opts.maxUses, Math.ceil(n / nTiles)) : Infinity;
   const cand = candidates ?? findCandidates(cells, index, opts.candidates);
   const k = cand.k;
@@ -139,6 +144,7 @@ export function planMosaic(
   const fits = (e: number, c: number, d: number): boolean => {
     const t = group[e];
     if (uses[t] >= maxUses) return false;
+    if (period > 1 && t % (period * period) !== classOf(c)) return false;
     const x = c % cols;
     const y = (c - x) / cols;
     const dv = Math.min(vd, d);

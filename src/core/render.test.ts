@@ -37,6 +37,6 @@ test('blend shifts each tile toward its cell mean; 1 reaches it', () => {
   assert.deepEqual([...full.data.subarray(0, 3)], [200, 0, 100]);
   assert.throws(
     () => renderMosaic(plan(1, 1, 2, [0]), (t) => tiles[t], means, { blend: 2 }),
-    /Expected number between 0 and 1 for blend/,
+    /blend must be a number from 0 to 1 \(got /,
   );
 });

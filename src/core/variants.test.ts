@@ -25,6 +25,6 @@ test('the eight transforms are all different, and none keeps only identity', () 
   assert.equal(expandVariants(featureSet([tileFeatures(px, 6)]), 'none').features.count, 1);
   assert.throws(
     () => expandVariants(featureSet([tileFeatures(px, 6)]), 'sideways' as never),
-    /Expected one of none, mirror, rotate, all for variants/,
+    /variants must be one of none, mirror, rotate, all \(got /,
   );
 });

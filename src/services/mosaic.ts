@@ -1,7 +1,7 @@
 import { PermanentError } from '../core/errors.js';
 import { targetCells, tileMean } from '../core/features.js';
 import { mosaicGrid } from '../core/grid.js';
-import { checkChoice, checkInt, checkNumber } from '../core/options.js';
+import { checkChoice, checkInt, checkNumber, OptionError } from '../core/options.js';
 import { planMosaic, planOptions } from '../core/plan.js';
 import { renderMosaic } from '../core/render.js';
 import { resizeTile } from '../core/resample.js';
@@ -77,7 +77,7 @@ export async function createMosaic(
   const thumbWidth = checkInt('thumbnail', options.thumbnail ?? DEFAULT_THUMBNAIL, 0, 4096);
   const plan = planOptions(options);
   if (options.scale !== undefined && options.cols !== undefined) {
-    throw new PermanentError('INVALID_OPTION', 'Give either scale or cols, not both');
+    throw new OptionError('cols', 'cannot be given with scale: give one of the two', options.cols);
   }
   let t0 = performance.now();
   const isRaw = (p: Uint8Array | RawImage): p is RawImage => 'width' in p && 'data' in p;
@@ -124,8 +124,9 @@ export async function createMosaic(
   deps.onProgress?.(55, 'plan');
   if (result.stats.effectiveDistance < plan.distance) {
     warnings.push(
-      `The library has ${library.count} tiles, too few to keep the same tile ${plan.distance} cells apart ` +
-        `(that needs ${(2 * plan.distance + 1) ** 2}); kept them ${result.stats.effectiveDistance} apart instead`,
+      `The library has ${library.count} tiles, too few to keep every tile more than ${plan.distance} cells ` +
+        `from itself (that needs ${(plan.distance + 1) ** 2}); kept it more than ` +
+        `${result.stats.effectiveDistance} ${result.stats.effectiveDistance === 1 ? 'cell' : 'cells'} away instead`,
     );
   }
   if (result.stats.relaxedCells > 0) {
