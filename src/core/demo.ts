@@ -1,3 +1,4 @@
+import { fractalNoise } from './noise.js';
 import { seededRandom } from './random.js';
 import type { RawImage } from './types.js';
 
@@ -12,12 +13,13 @@ function hsl(h: number, s: number, l: number): Rgb {
   return [f(0), f(8), f(4)];
 }
 
-const PATTERNS = ['gradient', 'stripes', 'checker', 'bokeh', 'rings', 'split', 'noise', 'sun'] as const;
+const SCENES = ['landscape', 'bokeh', 'subject', 'foliage', 'water', 'clouds'] as const;
 
 /**
- * One procedurally drawn demo tile: a pattern (gradient, stripes, checks, bokeh, rings, a split,
- * grain or a sun) in two related colours, with grain so it reads as a photo-like texture.
- * Tiles spread over hue, lightness and saturation so any photo finds matches.
+ * One procedurally drawn demo tile that reads as a small photo rather than a test pattern: a
+ * landscape, out-of-focus lights, a lit subject on a background, foliage, water or clouds, in two
+ * related colours, with soft fractal texture, vignetting and fine grain. Tiles spread over hue,
+ * lightness and saturation so any photo finds matches. Deterministic for `n`.
  * @example demoTile(7, 64) // Uint8Array(64*64*3)
  */
 export function demoTile(n: number, size: number): Uint8Array {
@@ -31,52 +33,87 @@ export function demoTile(n: number, size: number): Uint8Array {
     Math.min(1, sat * (0.6 + rnd() * 0.6)),
     Math.min(0.95, Math.max(0.05, light + (rnd() - 0.5) * 0.35)),
   );
-  const pattern = PATTERNS[Math.floor(rnd() * PATTERNS.length)];
-  const angle = rnd() * Math.PI;
-  const freq = 2 + Math.floor(rnd() * 6);
-  const cx = rnd();
-  const cy = rnd();
-  const dots = Array.from({ length: 6 }, () => [rnd(), rnd(), 0.05 + rnd() * 0.15]);
+  const scene = SCENES[Math.floor(rnd() * SCENES.length)];
+  const texture = fractalNoise(size, 4, n * 31 + 7, 2 + Math.floor(rnd() * 3));
+  const place = scenePlacer(scene, rnd);
+  const vignette = 0.15 + rnd() * 0.25;
   const out = new Uint8Array(size * size * 3);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const u = x / size;
-      const v = y / size;
-      const along = u * Math.cos(angle) + v * Math.sin(angle);
-      let t: number;
-      switch (pattern) {
-        case 'gradient':
-          t = along;
-          break;
-        case 'stripes':
-          t = 0.5 + 0.5 * Math.sin(along * freq * Math.PI * 2);
-          break;
-        case 'checker':
-          t = (Math.floor(u * freq) + Math.floor(v * freq)) % 2 ? 0.85 : 0.15;
-          break;
-        case 'bokeh':
-          t = dots.some(([a, b, r]) => (u - a) ** 2 + (v - b) ** 2 < r * r) ? 0.9 : 0.2 * along;
-          break;
-        case 'rings':
-          t = 0.5 + 0.5 * Math.cos(Math.hypot(u - cx, v - cy) * freq * 8);
-          break;
-        case 'split':
-          t = along > 0.5 + (cx - 0.5) * 0.4 ? 1 : 0;
-          break;
-        case 'noise':
-          t = rnd();
-          break;
-        case 'sun':
-          t = Math.max(0, 1 - Math.hypot(u - cx, v - cy) * 2.5);
-          break;
-      }
-      const grain = (rnd() - 0.5) * 18;
-      const p = (y * size + x) * 3;
+      const i = y * size + x;
+      const u = (x + 0.5) / size;
+      const v = (y + 0.5) / size;
+      const [t, shade] = place(u, v, texture[i]);
+      const lit = shade * (1 - vignette * ((u - 0.5) ** 2 + (v - 0.5) ** 2) * 2);
+      const grain = (rnd() - 0.5) * 8;
       for (let c = 0; c < 3; c++)
-        out[p + c] = Math.max(0, Math.min(255, Math.round(c1[c] * (1 - t) + c2[c] * t + grain)));
+        out[i * 3 + c] = Math.max(0, Math.min(255, Math.round((c1[c] * (1 - t) + c2[c] * t) * lit + grain)));
     }
   }
   return out;
+}
+
+/** For each scene, where a pixel (u, v) falls between the two colours, and how lit it is. */
+function scenePlacer(
+  scene: (typeof SCENES)[number],
+  rnd: () => number,
+): (u: number, v: number, noise: number) => [t: number, shade: number] {
+  const clamp = (x: number) => Math.max(0, Math.min(1, x));
+  const soft = (d: number, edge: number) => clamp(0.5 - d / edge);
+  switch (scene) {
+    case 'landscape': {
+      const horizon = 0.35 + rnd() * 0.35;
+      const ridge = 0.08 + rnd() * 0.15;
+      return (u, v, noise) => {
+        const line = horizon - ridge * noise * 2 + 0.04 * Math.sin(u * 9);
+        if (v < line) return [0.15 + 0.6 * (v / line), 1.05 + 0.1 * (1 - v)];
+        return [0.85 - 0.5 * noise, 0.75 + 0.35 * noise - 0.2 * (v - line)];
+      };
+    }
+    case 'bokeh': {
+      const discs = Array.from({ length: 4 + Math.floor(rnd() * 7) }, () => ({
+        x: rnd(),
+        y: rnd(),
+        r: 0.06 + rnd() * 0.16,
+        a: 0.4 + rnd() * 0.6,
+      }));
+      return (u, v, noise) => {
+        let t = 0.1 * noise;
+        for (const d of discs) t += d.a * soft(Math.hypot(u - d.x, v - d.y) - d.r, 0.05);
+        return [clamp(t), 0.7 + 0.5 * clamp(t)];
+      };
+    }
+    case 'subject': {
+      const cx = 0.35 + rnd() * 0.3;
+      const cy = 0.35 + rnd() * 0.3;
+      const rx = 0.18 + rnd() * 0.15;
+      const ry = rx * (0.8 + rnd() * 0.6);
+      return (u, v, noise) => {
+        const d = Math.hypot((u - cx) / rx, (v - cy) / ry);
+        const inside = soft(d - 1, 0.25);
+        // Lit from the top left, as most photos are.
+        const light = 1.1 - 0.35 * clamp((u - cx + v - cy) / (rx + ry) + 0.5);
+        return [inside * (0.75 + 0.25 * noise), 0.75 + inside * (light - 0.75) + 0.1 * (noise - 0.5)];
+      };
+    }
+    case 'foliage':
+      return (_u, v, noise) => {
+        const t = clamp((noise - 0.5) * 2.2 + 0.5);
+        return [t, 0.65 + 0.55 * t - 0.1 * v];
+      };
+    case 'water': {
+      const freq = 18 + rnd() * 30;
+      return (u, v, noise) => {
+        const ripple = 0.5 + 0.5 * Math.sin(v * freq * (0.6 + v) + noise * 5 + u * 2);
+        return [clamp(0.25 + 0.5 * ripple * (0.5 + noise)), 0.85 + 0.25 * (1 - v) + 0.1 * ripple];
+      };
+    }
+    case 'clouds':
+      return (_u, v, noise) => {
+        const cloud = clamp((noise - 0.45) * 3);
+        return [clamp(v * 0.6 + cloud * 0.7), 0.9 + 0.3 * cloud];
+      };
+  }
 }
 
 /**
