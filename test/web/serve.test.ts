@@ -102,6 +102,9 @@ test('mosaicme submit: sends a photo, shows progress, prints the mosaic page; re
   const early = await mosaicme(['submit', photo, '--no-wait', '--server', base]);
   assert.equal(early.code, 0, early.stderr);
   assert.match(early.stdout, /^request \w+ accepted\n$/);
+  // Without --server, where `serve` listens when PORT is set, as it is here.
+  const byPort = await mosaicme(['submit', photo, '--no-wait'], { PORT: String(client.port), GALLERY_URL: '' });
+  assert.equal(byPort.code, 0, byPort.stderr);
 
   const text = path.join(data, 'notes.jpg');
   await writeFile(text, 'not a photo');
@@ -111,6 +114,6 @@ test('mosaicme submit: sends a photo, shows progress, prints the mosaic page; re
 
   const away = await mosaicme(['submit', photo, '--server', `http://127.0.0.1:${await freePort()}`]);
   assert.notEqual(away.code, 0);
-  assert.match(away.stderr, /cannot reach http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(away.stderr, /cannot reach http:\/\/127\.0\.0\.1:\d+.*--server/);
   assert.equal(away.stderr.trim().split('\n').length, 1, away.stderr);
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { PermanentError } from '../../core/errors.js';
-import type { Io } from '../output.js';
+import { UsageError, type Io } from '../output.js';
 
 /** `serve` runs every role; `collect` only when a social network is configured. */
 const SERVE = ['web', 'intake', 'library', 'engine', 'publish', 'cache'];
@@ -12,10 +12,7 @@ async function runRoles(io: Io, roles: string[], configFiles?: string[], serve =
   const { startRoles, ROLES } = await import('../../app/main.js');
   for (const r of roles) {
     if (!(ROLES as readonly string[]).includes(r))
-      throw new PermanentError(
-        'INVALID_OPTION',
-        `Expected one of ${ROLES.join(', ')} for role but received ${JSON.stringify(r)}`,
-      );
+      throw new UsageError(`there is no role ${JSON.stringify(r)}; the roles are ${ROLES.join(', ')}`);
   }
   let config;
   try {
@@ -42,6 +39,15 @@ async function runRoles(io: Io, roles: string[], configFiles?: string[], serve =
   return 0;
 }
 
+/**
+ * Where `submit` finds the server without `--server`: a `PORT` set here means `serve` listens on
+ * this machine; else the site's own address, as replies link to it; else `serve`'s default.
+ */
+export function defaultServer(env: NodeJS.ProcessEnv): string {
+  if (env.PORT) return `http://localhost:${env.PORT}`;
+  return env.GALLERY_URL || 'http://localhost:8000';
+}
+
 export function registerServe(program: Command, io: Io, run: (fn: () => Promise<number>) => Promise<void>): void {
   program
     .command('serve')
@@ -63,19 +69,26 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
     .description('ask a running MosaicMe for a mosaic of a photo, and wait for it')
     .argument('<photo>', 'the photo')
     .option('--name <name>', 'who asks (shown in the gallery)')
-    .option('--server <url>', 'the MosaicMe server', 'http://localhost:8000')
+    .option(
+      '--server <url>',
+      'the MosaicMe server (default: localhost on PORT if set, else GALLERY_URL, else http://localhost:8000)',
+    )
     .option('--no-wait', 'return as soon as the request is accepted')
-    .action((photo: string, opts: { name?: string; server: string; wait: boolean }) =>
+    .action((photo: string, opts: { name?: string; server?: string; wait: boolean }) =>
       run(async () => {
+        const server = opts.server ?? defaultServer(process.env);
         const bytes = await readFile(photo).catch(() => {
           throw new PermanentError('UNREADABLE_IMAGE', `${photo}: file not found`);
         });
         const form = new FormData();
         form.append('photo', new Blob([bytes]), path.basename(photo));
         if (opts.name) form.append('name', opts.name);
-        const res = await fetch(new URL('/api/requests', opts.server), { method: 'POST', body: form }).catch(
+        const res = await fetch(new URL('/api/requests', server), { method: 'POST', body: form }).catch(
           (err: Error) => {
-            throw new PermanentError('INVALID_OPTION', `cannot reach ${opts.server}: ${err.message}`);
+            throw new PermanentError(
+              'DOWNLOAD_FAILED',
+              `cannot reach ${server} (${err.message}); is MosaicMe running there? Name another with --server <url>`,
+            );
           },
         );
         const body = (await res.json()) as { id?: string; message?: string };
@@ -88,7 +101,7 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
         let last = '';
         for (;;) {
           await new Promise((r) => setTimeout(r, 500));
-          const s = (await (await fetch(new URL(`/api/requests/${body.id}`, opts.server))).json()) as {
+          const s = (await (await fetch(new URL(`/api/requests/${body.id}`, server))).json()) as {
             state: string;
             percent?: number;
             reason?: string;
@@ -98,7 +111,7 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
           if (line !== last) io.err((last = line));
           if (s.state === 'done') {
             // The mosaic's page (deep zoom, download, share), as the reply links to it.
-            io.out(`done: ${new URL(s.mosaic?.page_url ?? `/mosaics/${body.id}`, opts.server)}`);
+            io.out(`done: ${new URL(s.mosaic?.page_url ?? `/mosaics/${body.id}`, server)}`);
             return 0;
           }
           if (s.state === 'failed') {
