@@ -6,7 +6,7 @@ import { WebhookPublisher } from '../adapters/publishers/webhook.js';
 import { DEFAULT_RETRY, type Publisher } from '../ports.js';
 import { startHeartbeat } from '../services/heartbeat.js';
 import { candidatePool } from '../services/candidates.js';
-import { ensureDemoLibrary } from '../services/demo.js';
+import { ensureDemoLibrary, isDemoOnly } from '../services/demo.js';
 import { engineStage } from '../services/engine-stage.js';
 import { libraryStage } from '../services/library-stage.js';
 import { mirrorLibrary, readPublishedHeader } from '../adapters/library/remote.js';
@@ -72,6 +72,11 @@ export async function startRoles(
   const ensureLibrary = async () => {
     if (await ensureDemoLibrary(config.libraryDir, { count: 2000, size: 64 }))
       log(`no tile library was at ${config.libraryDir}: made the demo library there`);
+    if (await isDemoOnly(config.libraryDir))
+      log(
+        'tiles: the library is the generated demo library (pictures, not photos); add your own with ' +
+          '`mosaicme tiles add --remote <folder>` while this runs, or a tiles hashtag (TILE_HASHTAGS)',
+      );
   };
   // On shared object storage the library stage publishes the library; engines elsewhere mirror it.
   const shared = config.storage.kind === 's3';
@@ -199,6 +204,8 @@ export async function startRoles(
     await app.listen({ port: config.port, host });
     port = (app.server.address() as { port: number }).port;
     log(`MosaicMe is at http://localhost:${port}/ (the original's API at /mosaic/)`);
+    if (!config.web.adminToken)
+      log('the operator view (/admin) is off: set ADMIN_TOKEN (16 or more characters) to turn it on');
     if (!config.galleryUrl && !base.startsWith('http://localhost'))
       log(`phones on this network reach it at ${base}/ (the QR code's address; set GALLERY_URL for another)`);
     stops.unshift(async () => void (await app.close()));

@@ -7,6 +7,8 @@ import { tileFeatures } from '../core/features.js';
 import { checkInt } from '../core/options.js';
 import { TileLibrary, type NewTile } from '../adapters/library/disk.js';
 
+const DEMO_PREFIX = 'demo-';
+
 /**
  * Writes a demo library of generated tiles into `dir` (adding only what is missing), and a demo
  * photo `demo-photo.jpg` inside it, so a new user sees a mosaic without downloading anything.
@@ -22,7 +24,7 @@ export async function writeDemo(
     const have = new Set(lib.entries().map((e) => e[0]));
     const batch: NewTile[] = [];
     for (let i = 0; i < count; i++) {
-      const id = `demo-${String(i).padStart(6, '0')}`;
+      const id = `${DEMO_PREFIX}${String(i).padStart(6, '0')}`;
       if (have.has(id)) continue;
       const pixels = demoTile(i, lib.tileSize);
       batch.push({
@@ -48,6 +50,13 @@ export async function writeDemo(
       .toBuffer(),
   );
   return { library: lib.dir, photo, count: lib.count };
+}
+
+/** True when every tile of the library at `dir` is a generated demo tile: no photo has been added. */
+export async function isDemoOnly(dir: string): Promise<boolean> {
+  if (!(await TileLibrary.exists(dir))) return false;
+  const lib = await TileLibrary.open(dir);
+  return lib.count > 0 && lib.entries().every((e) => e[0].startsWith(DEMO_PREFIX));
 }
 
 /**
