@@ -40,10 +40,31 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
   };
 }
 
-/** Saves a full-page screenshot as test-output/screenshots/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Makes `page` a phone's (or any screen's): CSS size, pixel density and touch, through the
+ * DevTools protocol, since the persistent context of {@link launchBrowser} has one viewport.
+ */
+export async function emulateScreen(
+  page: Page,
+  s: { width: number; height: number; scale: number; mobile: boolean },
+): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', {
+    width: s.width,
+    height: s.height,
+    deviceScaleFactor: s.scale,
+    mobile: s.mobile,
+  });
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: s.mobile, maxTouchPoints: s.mobile ? 5 : 0 });
+}
+
+/**
+ * Saves a full-page screenshot as test-output/screenshots/<name>.png; only the screen's part for
+ * a page under {@link emulateScreen} (a full-page shot would undo its emulation).
+ */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** What went wrong in a page: script errors, console errors (CSP refusals among them) and dialogs. */
@@ -104,14 +125,22 @@ export async function startGallery(env: Record<string, string> = {}): Promise<Ga
  */
 export async function seedMosaics(
   data: string,
-  mosaics: { id: string; username: string; date: Date; metadata?: Record<string, string> }[],
+  mosaics: {
+    id: string;
+    username: string;
+    date: Date;
+    metadata?: Record<string, string>;
+    /** Width and height of both images; 160×120 unless given. */
+    size?: [number, number];
+  }[],
 ): Promise<void> {
   const root = path.join(data, 'storage');
   for (const [i, m] of mosaics.entries()) {
-    const jpeg = await raw(160, 120, i).jpeg().toBuffer();
+    const [w, h] = m.size ?? [160, 120];
+    const jpeg = await raw(w, h, i).jpeg().toBuffer();
     const meta = JSON.stringify({
       contentType: 'image/jpeg',
-      metadata: { username: m.username, width: '160', height: '120', ...m.metadata },
+      metadata: { username: m.username, width: String(w), height: String(h), ...m.metadata },
     });
     for (const bucket of ['mosaic-outlarge', 'mosaic-outsmall']) {
       await mkdir(path.join(root, bucket, '.meta'), { recursive: true });
