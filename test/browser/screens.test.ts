@@ -122,11 +122,11 @@ test('the home page tells of the demo library, and a phone gets an upload button
   await page.close();
 
   const mobile = await context.newPage();
-  await phone(mobile);
+  const screen = await phone(mobile);
   await mobile.goto(`${gallery.base}/`);
   assert.equal(await mobile.locator('.intro .qr').isVisible(), false, 'no "scan" prompt on the phone itself');
   assert.equal(await mobile.locator('.on-phone a[href="/upload"]').isVisible(), true);
-  await screenshot(mobile, 'home-phone-upload', false);
+  await screen.shot('home-phone-upload');
   await mobile.goto(`${gallery.base}/mosaics/${madeId}`);
   assert.match(await mobile.locator('#demo-notice').innerText(), /demo library of generated pictures/);
   assert.deepEqual(seen.errors, []);
@@ -136,7 +136,7 @@ test('the home page tells of the demo library, and a phone gets an upload button
 test('on a phone the viewer has the mosaic’s shape', async () => {
   const page = await context.newPage();
   const seen = watch(page);
-  await phone(page);
+  const screen = await phone(page);
   await page.goto(`${gallery.base}/mosaics/${madeId}`);
   const m = (await (await gallery.client.api(`/api/mosaics/${madeId}`)).json()) as { width: number; height: number };
   const box = (await page.locator('#viewer').boundingBox())!;
@@ -147,7 +147,8 @@ test('on a phone the viewer has the mosaic’s shape', async () => {
   );
   assert.ok(box.width <= 390 && box.height <= 844);
   assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390);
-  await screenshot(page, 'mosaic-phone', false);
+  await page.waitForTimeout(1000);
+  await screen.shot('mosaic-phone');
   assert.deepEqual(seen.errors, []);
   await page.close();
 });

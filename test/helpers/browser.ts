@@ -43,11 +43,12 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
 /**
  * Makes `page` a phone's (or any screen's): CSS size, pixel density and touch, through the
  * DevTools protocol, since the persistent context of {@link launchBrowser} has one viewport.
+ * `shot` saves what the screen shows ({@link screenshot} would undo the emulation).
  */
 export async function emulateScreen(
   page: Page,
   s: { width: number; height: number; scale: number; mobile: boolean },
-): Promise<void> {
+): Promise<{ shot: (name: string) => Promise<void> }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setDeviceMetricsOverride', {
     width: s.width,
@@ -56,15 +57,19 @@ export async function emulateScreen(
     mobile: s.mobile,
   });
   await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: s.mobile, maxTouchPoints: s.mobile ? 5 : 0 });
+  return {
+    shot: async (name) => {
+      await mkdir(SHOTS, { recursive: true });
+      const { data } = await cdp.send('Page.captureScreenshot', { format: 'png' });
+      await writeFile(path.join(SHOTS, `${name}.png`), Buffer.from(data, 'base64'));
+    },
+  };
 }
 
-/**
- * Saves a full-page screenshot as test-output/screenshots/<name>.png; only the screen's part for
- * a page under {@link emulateScreen} (a full-page shot would undo its emulation).
- */
-export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+/** Saves a full-page screenshot as test-output/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /** What went wrong in a page: script errors, console errors (CSP refusals among them) and dialogs. */

@@ -96,7 +96,7 @@ export function homeView(
         ${trusted(qrSvg)}
         <figcaption>Scan to make yours from your phone</figcaption>
       </figure>
-      <p class="on-phone"><a class="button" href="/upload">Upload a photo from this phone</a></p>
+      <p class="on-phone">On a phone? <a href="/upload">Take or choose a photo</a> and make yours right here.</p>
     </section>
     <section
       class="carousel"
