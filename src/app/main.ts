@@ -6,7 +6,7 @@ import { WebhookPublisher } from '../adapters/publishers/webhook.js';
 import { DEFAULT_RETRY, type Publisher } from '../ports.js';
 import { startHeartbeat } from '../services/heartbeat.js';
 import { candidatePool } from '../services/candidates.js';
-import { ensureDemoLibrary, isDemoOnly } from '../services/demo.js';
+import { ensureDemoLibrary, isDemoOnly, onlyDemoTiles } from '../services/demo.js';
 import { engineStage } from '../services/engine-stage.js';
 import { libraryStage } from '../services/library-stage.js';
 import { mirrorLibrary, readPublishedHeader } from '../adapters/library/remote.js';
@@ -246,6 +246,7 @@ function libraryStats(header: () => Promise<LibraryHeader | undefined>) {
       tileSize: h.tileSize,
       addedLast24h: h.tiles.filter((t) => t[5] >= since).length,
       updatedAt: h.updatedAt,
+      demoOnly: onlyDemoTiles(h.tiles.map((t) => t[0])),
     };
   };
   return () => {

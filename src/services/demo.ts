@@ -52,11 +52,21 @@ export async function writeDemo(
   return { library: lib.dir, photo, count: lib.count };
 }
 
+/** True when every tile id given is a generated demo tile's (and there is one): no photo has been added. */
+export const onlyDemoTiles = (ids: Iterable<string>): boolean => {
+  let any = false;
+  for (const id of ids) {
+    if (!id.startsWith(DEMO_PREFIX)) return false;
+    any = true;
+  }
+  return any;
+};
+
 /** True when every tile of the library at `dir` is a generated demo tile: no photo has been added. */
 export async function isDemoOnly(dir: string): Promise<boolean> {
   if (!(await TileLibrary.exists(dir))) return false;
   const lib = await TileLibrary.open(dir);
-  return lib.count > 0 && lib.entries().every((e) => e[0].startsWith(DEMO_PREFIX));
+  return onlyDemoTiles(lib.entries().map((e) => e[0]));
 }
 
 /**

@@ -76,9 +76,12 @@ test('a job becomes a large image, a Deep Zoom pyramid and a thumbnail, with the
     width: '384',
     height: '256',
     preview: '1',
+    card: '1',
   });
   const preview = await sharp(Buffer.from((await storage.get('mosaic-outlarge', '555_preview.jpg'))!)).metadata();
   assert.deepEqual([preview.width, preview.height], [384, 256], 'a screen-sized copy, never larger than the mosaic');
+  const card = await sharp(Buffer.from((await storage.get('mosaic-outlarge', '555_card.jpg'))!)).metadata();
+  assert.deepEqual([card.width, card.height], [384, 256], "the gallery card's copy, never larger than the mosaic");
   assert.ok(Number(cols) > 0 && Number(rows) > 0);
   assert.equal((await sharp(Buffer.from((await storage.get('mosaic-outsmall', '555.jpg'))!)).metadata()).width, 120);
   assert.match(Buffer.from((await storage.get('mosaic-outlarge', '555.dzi'))!).toString(), /Width="384"/);

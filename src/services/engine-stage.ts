@@ -5,7 +5,7 @@ import { MosaicError, PermanentError } from '../core/errors.js';
 import type { TileLibrary } from '../adapters/library/disk.js';
 import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
 import type { CandidatePool } from './candidates.js';
-import { previewKey } from './gallery-cache.js';
+import { CARD_WIDTH, cardKey, previewKey } from './gallery-cache.js';
 import type { EngineJob } from './intake.js';
 import { parseRequester, type Requester } from './messages.js';
 import { createMosaic, type MosaicOptions } from './mosaic.js';
@@ -132,6 +132,7 @@ export const engineStage =
         cols: String(result.grid.cols),
         rows: String(result.grid.rows),
         preview: '1',
+        card: '1',
       };
       await deps.imaging.deepZoom(result.image, path.join(tmp, job.id), 80);
       await uploadDeepZoom(deps.storage, cfg.buckets.outLarge, tmp);
@@ -143,6 +144,14 @@ export const engineStage =
         full: false,
       });
       await deps.storage.put(cfg.buckets.outLarge, previewKey(job.id), preview!, { contentType: 'image/jpeg' });
+      // The gallery card's copy: the thumbnail keeps the original's size, too small for a card on a phone.
+      const { thumbnail: card } = await deps.imaging.encode(result.image, {
+        format: 'jpeg',
+        quality: 80,
+        thumbnail: Math.min(CARD_WIDTH, result.grid.width),
+        full: false,
+      });
+      await deps.storage.put(cfg.buckets.outLarge, cardKey(job.id), card!, { contentType: 'image/jpeg' });
       if (result.encoded)
         await deps.storage.put(cfg.buckets.outLarge, out, result.encoded, { contentType: 'image/jpeg', metadata });
       // The thumbnail last: a mosaic counts as finished once both images exist.

@@ -22,6 +22,11 @@ export type MosaicEntry = {
   height?: number;
   /** A screen-sized copy (1600 px wide at most), for mosaics made since it exists. */
   url_preview?: string;
+  /**
+   * A card-sized copy ({@link CARD_WIDTH} px wide at most), for mosaics made since it exists. Our
+   * own API's: the original's `/mosaic/` routes leave it out ({@link originalEntry}).
+   */
+  url_card?: string;
 };
 export type MosaicList = { mosaics: MosaicEntry[]; size: number };
 
@@ -44,6 +49,18 @@ export const EVENTS_CHANNEL = 'mosaic:events';
 export const entryKey = (id: string): string => `mosaic:${id}`;
 /** The screen-sized copy of mosaic `id`, beside its full image. */
 export const previewKey = (id: string): string => `${id}_preview.jpg`;
+/** The gallery card's copy of mosaic `id`: the 120 px thumbnail is blurry on a card, more so on phones. */
+export const cardKey = (id: string): string => `${id}_card.jpg`;
+export const CARD_WIDTH = 480;
+/** Keys of an entry that only our own API shows, never the original's `/mosaic/` routes. */
+const OWN_KEYS = ['url_card'] as const;
+
+/** The entry as the original's API shows it. */
+export const originalEntry = (e: MosaicEntry): Omit<MosaicEntry, (typeof OWN_KEYS)[number]> => {
+  const copy = { ...e };
+  for (const k of OWN_KEYS) delete copy[k];
+  return copy;
+};
 const idOf = (key: string) => key.replace(/\.[^./]+$/, '');
 
 /** Hidden mosaics are marked in storage, the truth every cache rebuild reads. */
@@ -71,6 +88,7 @@ export const mosaicView = (e: MosaicEntry, outLarge: string): MosaicView => ({
   url_small: e.url_small,
   url_large: e.url_large,
   url_preview: e.url_preview ?? e.url_large,
+  url_card: e.url_card,
   dzi: `/files/${outLarge}/${e.id}.dzi`,
   page_url: `/mosaics/${e.id}`,
 });
@@ -110,6 +128,7 @@ export async function entryFrom(
     width: positive(meta.width),
     height: positive(meta.height),
     url_preview: meta.preview ? await cfg.urlFor(cfg.buckets.outLarge, previewKey(idOf(key))) : undefined,
+    url_card: meta.card ? await cfg.urlFor(cfg.buckets.outLarge, cardKey(idOf(key))) : undefined,
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) Object.assign(entry, { [k]: v });
   return entry;

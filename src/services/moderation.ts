@@ -3,6 +3,7 @@ import {
   addToCache,
   EVENTS_CHANNEL,
   hiddenKey,
+  cardKey,
   previewKey,
   mosaicView,
   readEntry,
@@ -59,6 +60,7 @@ export class Moderation {
     await storage.delete(outLarge, `${id}.jpg`);
     await storage.delete(outLarge, `${id}.dzi`);
     await storage.delete(outLarge, previewKey(id));
+    await storage.delete(outLarge, cardKey(id));
     for (let i = 0; i < pyramid.length; i += 32)
       await Promise.all(pyramid.slice(i, i + 32).map((k) => storage.delete(outLarge, k)));
     await storage.delete(this.cfg.moderationBucket, hiddenKey(id));

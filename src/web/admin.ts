@@ -4,9 +4,17 @@ import type { Cache, Queue } from '../ports.js';
 import { listWorkers } from '../services/heartbeat.js';
 import type { Moderation } from '../services/moderation.js';
 import type { RequestStatus } from '../services/requests.js';
+import { ADMIN_OFF } from './shared/api-types.js';
 import { errors, errorSchema, idParams, requestStatusSchema } from './routes/schemas.js';
 
-export type LibraryStats = { tiles: number; tileSize: number; addedLast24h: number; updatedAt: string };
+export type LibraryStats = {
+  tiles: number;
+  tileSize: number;
+  addedLast24h: number;
+  updatedAt: string;
+  /** Only the generated demo tiles: no photo has been added yet. */
+  demoOnly?: boolean;
+};
 
 export type AdminDeps = {
   cache: Cache;
@@ -88,6 +96,7 @@ const overviewSchema = {
         tileSize: { type: 'integer' },
         addedLast24h: { type: 'integer' },
         updatedAt: { type: 'string' },
+        demoOnly: { type: 'boolean' },
       },
     },
     mosaics: { type: 'integer' },
@@ -104,7 +113,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps, cfg: AdminCon
       if (!cfg.token)
         return reply
           .status(403)
-          .send({ error: 'ADMIN_DISABLED', message: 'the operator API is off: no ADMIN_TOKEN is configured' });
+          .send({ error: ADMIN_OFF, message: 'the operator API is off: no ADMIN_TOKEN is configured' });
       const given = bearer(req);
       if (!given || !tokenMatches(given, cfg.token))
         return reply

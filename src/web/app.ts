@@ -159,7 +159,12 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
       api.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: 'NOT_FOUND', message: 'no such route' })),
     { prefix: '/api' },
   );
-  void app.register(async (scope) => registerPages(scope, cfg.pages));
+  void app.register(async (scope) =>
+    registerPages(scope, cfg.pages, {
+      adminOn: !!cfg.adminToken,
+      demoLibrary: async () => (await deps.libraryStats?.())?.demoOnly ?? false,
+    }),
+  );
   return app;
 }
 

@@ -26,6 +26,14 @@ export type PagesConfig = {
   maxUploadMiB?: number;
 };
 
+/** What the pages learn of the server as it runs. */
+export type PagesState = {
+  /** Whether the operator API answers (ADMIN_TOKEN is set). */
+  adminOn?: boolean;
+  /** Whether the tile library is still only the generated demo library. */
+  demoLibrary?: () => Promise<boolean>;
+};
+
 /** Cards on a page of the gallery, and mosaics in the carousel (as in the client). */
 const PER_PAGE = 12;
 const CAROUSEL = 5;
@@ -38,10 +46,11 @@ const HASHED = /-[A-Z0-9]{8}\.(js|css)$/;
  * client scripts under `/assets/` (built by scripts/build-web.mjs). The shells are never cached,
  * so a new build shows at once.
  */
-export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Promise<void> {
+export async function registerPages(app: FastifyInstance, cfg: PagesConfig, state: PagesState = {}): Promise<void> {
   const site = cfg.siteUrl.replace(/\/+$/, '');
   const qr = await QRCode.toString(`${site}/upload`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   let assets: Assets | undefined;
+  const demo = async () => (await state.demoLibrary?.().catch(() => false)) ?? false;
 
   if (existsSync(PUBLIC_DIR))
     await app.register(fastifyStatic, {
@@ -71,23 +80,24 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
   // The first view of the gallery comes with the page: thumbnails start loading before any script.
   app.get<{ Querystring: { page?: string } }>('/', async (req, reply) => {
     const page = Number(req.query.page ?? '1');
-    const [first, latest] = await Promise.all([
+    const [first, latest, demoOnly] = await Promise.all([
       Number.isInteger(page) && page >= 1 ? galleryPage(app, page, PER_PAGE) : undefined,
       galleryPage(app, 1, CAROUSEL),
+      demo(),
     ]);
     return send(
       reply,
       {
         title: `MosaicMe · #${cfg.hashtag}`,
         script: 'home.js',
-        body: homeView(cfg.hashtag, qr, first, latest?.mosaics),
+        body: homeView(cfg.hashtag, qr, first, latest?.mosaics, demoOnly),
       },
       '/',
     );
   });
 
   app.get<{ Params: { id: string } }>('/mosaics/:id', async (req, reply) => {
-    const found = await findMosaic(app, req.params.id);
+    const [found, demoOnly] = await Promise.all([findMosaic(app, req.params.id), demo()]);
     if (found === 'error')
       return send(
         reply,
@@ -101,7 +111,7 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
     return send(reply, {
       title: `Mosaic by @${found.username} · MosaicMe`,
       script: 'mosaic.js',
-      body: mosaicView(found, shareUrl),
+      body: mosaicView(found, shareUrl, demoOnly),
       description: `A photomosaic by @${found.username}: zoom in to see every photo.`,
       image: /^https?:/.test(found.url_small) ? found.url_small : `${site}${found.url_small}`,
     });
@@ -125,7 +135,7 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig): Pro
     send(reply, { title: 'How MosaicMe works', body: aboutView(cfg.hashtag) }, '/about'),
   );
   app.get('/admin', async (_req, reply) =>
-    send(reply, { title: 'Operator view · MosaicMe', script: 'admin.js', body: adminView() }),
+    send(reply, { title: 'Operator view · MosaicMe', script: 'admin.js', body: adminView(state.adminOn ?? true) }),
   );
 }
 

@@ -60,7 +60,7 @@ test('an upload on the upload page shows live progress, becomes a mosaic, and ap
     `progress was shown: ${states.join(' | ')}`,
   );
   assert.equal(await upload.locator('#bar').evaluate((b) => (b as HTMLProgressElement).value), 100);
-  const link = upload.locator('#result a');
+  const link = upload.locator('#result a.button');
   const href = (await link.getAttribute('href'))!;
   const id = /^\/mosaics\/(\w+)$/.exec(href)?.[1];
   assert.ok(id, href);
@@ -118,8 +118,9 @@ test('a photo that cannot be made into a mosaic ends with the reason on the uplo
   await page.locator('#submit').click();
   await page.locator('#state[data-state="failed"]').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('#state').innerText(), /^Your mosaic could not be made: .*truncated or corrupt/);
-  assert.equal(await page.locator('#result a').getAttribute('href'), '/upload');
   await screenshot(page, 'upload-failed');
+  await page.locator('#make-another').click();
+  assert.equal(await page.locator('#upload-form').isVisible(), true, 'the form is back for another photo');
   await page.close();
 });
 
@@ -179,6 +180,26 @@ test('the operator view shows the system and hides a mosaic from open pages', as
     [],
   );
   await Promise.all([home.close(), page.close()]);
+});
+
+test('the operator view fits a phone, and its times keep to one line', async () => {
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(`${gallery.base}/admin`);
+  await page.locator('#token').fill(ADMIN_TOKEN);
+  await page.locator('#token').press('Enter');
+  await page.locator('#mosaics tbody time').first().waitFor();
+  const wrapped = await page
+    .locator('#admin time')
+    .evaluateAll((ts) => ts.filter((t) => t.getClientRects().length > 1).length);
+  assert.equal(wrapped, 0, 'no "just now" split over two lines');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(200);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page is ${width} px wide on a 390 px phone`);
+  await screenshot(page, 'admin-phone');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
 });
 
 test('the about page explains the stages and both modes', async () => {

@@ -40,6 +40,32 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
   };
 }
 
+/**
+ * Makes `page` a phone's (or any screen's): CSS size, pixel density and touch, through the
+ * DevTools protocol, since the persistent context of {@link launchBrowser} has one viewport.
+ * `shot` saves what the screen shows ({@link screenshot} would undo the emulation).
+ */
+export async function emulateScreen(
+  page: Page,
+  s: { width: number; height: number; scale: number; mobile: boolean },
+): Promise<{ shot: (name: string) => Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', {
+    width: s.width,
+    height: s.height,
+    deviceScaleFactor: s.scale,
+    mobile: s.mobile,
+  });
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: s.mobile, maxTouchPoints: s.mobile ? 5 : 0 });
+  return {
+    shot: async (name) => {
+      await mkdir(SHOTS, { recursive: true });
+      const { data } = await cdp.send('Page.captureScreenshot', { format: 'png' });
+      await writeFile(path.join(SHOTS, `${name}.png`), Buffer.from(data, 'base64'));
+    },
+  };
+}
+
 /** Saves a full-page screenshot as test-output/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SHOTS, { recursive: true });
@@ -104,14 +130,22 @@ export async function startGallery(env: Record<string, string> = {}): Promise<Ga
  */
 export async function seedMosaics(
   data: string,
-  mosaics: { id: string; username: string; date: Date; metadata?: Record<string, string> }[],
+  mosaics: {
+    id: string;
+    username: string;
+    date: Date;
+    metadata?: Record<string, string>;
+    /** Width and height of both images; 160×120 unless given. */
+    size?: [number, number];
+  }[],
 ): Promise<void> {
   const root = path.join(data, 'storage');
   for (const [i, m] of mosaics.entries()) {
-    const jpeg = await raw(160, 120, i).jpeg().toBuffer();
+    const [w, h] = m.size ?? [160, 120];
+    const jpeg = await raw(w, h, i).jpeg().toBuffer();
     const meta = JSON.stringify({
       contentType: 'image/jpeg',
-      metadata: { username: m.username, width: '160', height: '120', ...m.metadata },
+      metadata: { username: m.username, width: String(w), height: String(h), ...m.metadata },
     });
     for (const bucket of ['mosaic-outlarge', 'mosaic-outsmall']) {
       await mkdir(path.join(root, bucket, '.meta'), { recursive: true });

@@ -1,4 +1,13 @@
-import { ApiError, getJson, mosaicsPage, messageOf, type MosaicView, type RequestStatus } from './lib/api';
+import {
+  ADMIN_OFF,
+  ADMIN_OFF_TEXT,
+  ApiError,
+  getJson,
+  mosaicsPage,
+  messageOf,
+  type MosaicView,
+  type RequestStatus,
+} from './lib/api';
 import { byId, h } from './lib/dom';
 import { keepTimesFresh, relativeTime, timeEl } from './lib/time';
 
@@ -7,7 +16,7 @@ type Overview = {
   workers: { role: string; host: string; pid: number; since: string; seen: string }[];
   inflight: RequestStatus[];
   failures: { id?: string; reason: string; at?: string; queue: string }[];
-  library: { tiles: number; tileSize: number; addedLast24h: number; updatedAt: string } | null;
+  library: { tiles: number; tileSize: number; addedLast24h: number; updatedAt: string; demoOnly?: boolean } | null;
   mosaics: number;
 };
 
@@ -17,6 +26,8 @@ const form = byId<HTMLFormElement>('token-form');
 const tokenInput = byId<HTMLInputElement>('token');
 const status = byId('admin-status');
 const panel = byId('admin');
+/** Set when the server has no ADMIN_TOKEN: nothing here can work until it restarts with one. */
+let off = byId('admin-page').dataset.off !== undefined;
 /** Mosaics hidden from this page, so they can be brought back with one click. */
 const hiddenHere = new Map<string, MosaicView>();
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -75,7 +86,10 @@ function renderOverview(o: Overview): void {
   lib.replaceChildren(
     ...(o.library
       ? [
-          ['Tiles', `${o.library.tiles} (${o.library.tileSize} px)`],
+          [
+            'Tiles',
+            `${o.library.tiles} (${o.library.tileSize} px)${o.library.demoOnly ? ' · the demo library only' : ''}`,
+          ],
           ['Added in the last 24 h', String(o.library.addedLast24h)],
           ['Updated', relativeTime(o.library.updatedAt)],
           ['Mosaics in the gallery', String(o.mosaics)],
@@ -130,8 +144,18 @@ function renderMosaics(list: MosaicView[]): void {
   );
 }
 
+/** The operator API is off: say how to turn it on, and stop asking (every try would be refused). */
+function turnedOff(): void {
+  off = true;
+  clearTimeout(timer);
+  panel.hidden = true;
+  form.hidden = true;
+  status.textContent = ADMIN_OFF_TEXT;
+}
+
 async function refresh(): Promise<void> {
   clearTimeout(timer);
+  if (off) return turnedOff();
   if (!token()) return;
   try {
     const [overview, page] = await Promise.all([
@@ -143,7 +167,9 @@ async function refresh(): Promise<void> {
     renderMosaics(page.mosaics);
     timer = setTimeout(() => void refresh(), REFRESH_MS);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
+    if (e instanceof ApiError && e.code === ADMIN_OFF) {
+      turnedOff();
+    } else if (e instanceof ApiError && e.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
       panel.hidden = true;
       status.textContent = 'That token was refused. Enter the admin token again.';

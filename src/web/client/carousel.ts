@@ -31,7 +31,14 @@ export function startCarousel() {
     if (!list.length) return;
     index = (i + list.length) % list.length;
     const m = list[index];
-    const img = h('img', { src: m.url_preview, alt: `Mosaic by @${m.username}`, decoding: 'async' });
+    // The size makes the slide as wide as the mosaic's aspect before the image arrives.
+    const img = h('img', {
+      src: m.url_preview,
+      alt: `Mosaic by @${m.username}`,
+      decoding: 'async',
+      width: m.width,
+      height: m.height,
+    });
     slides.replaceChildren(
       h(
         'figure',

@@ -1,5 +1,6 @@
 import { mosaicsPage, type MosaicPage, type MosaicView } from './lib/api';
 import { byline } from './lib/byline';
+import { cardImage } from '../shared/images';
 import { pagerItems } from '../shared/pager';
 import { byId, h } from './lib/dom';
 import { liveEvents } from './lib/events';
@@ -33,7 +34,7 @@ function card(m: MosaicView): HTMLLIElement {
     h(
       'a',
       { class: 'thumb', href: m.page_url },
-      h('img', { src: m.url_small, alt, loading: 'lazy', decoding: 'async', width: m.width, height: m.height }),
+      h('img', { ...cardImage(m), alt, loading: 'lazy', decoding: 'async', width: m.width, height: m.height }),
     ),
     byline(m),
   );

@@ -5,6 +5,14 @@ import { keepTimesFresh } from './lib/time';
 const root = byId('mosaic');
 const viewerEl = byId('viewer');
 
+// The viewer takes the mosaic's shape (styles.css), instead of a tall box on a phone around a
+// wide mosaic. A CSSOM property is not an inline style attribute: the CSP allows it.
+const aspect = Number(root.dataset.width) / Number(root.dataset.height);
+if (aspect > 0 && Number.isFinite(aspect)) {
+  viewerEl.style.setProperty('--aspect', String(aspect));
+  viewerEl.dataset.aspect = '';
+}
+
 // OpenSeadragon injects an inline <style> unless it finds `style[data-openseadragon-mobile-css]`;
 // our CSP refuses inline styles (with a console error). An element of that name in a foreign
 // namespace matches the selector but is no stylesheet. Its one rule is in styles.css.

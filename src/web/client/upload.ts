@@ -1,4 +1,5 @@
-import { ApiError, getJson, messageOf, type RequestStatus } from './lib/api';
+import { ApiError, getJson, messageOf, type MosaicView, type RequestStatus } from './lib/api';
+import { cardImage } from '../shared/images';
 import { byId, h } from './lib/dom';
 import { liveEvents } from './lib/events';
 
@@ -83,13 +84,6 @@ form.addEventListener('submit', async (e) => {
   }
 });
 
-const STATE_TEXT: Record<RequestStatus['state'], (s: RequestStatus) => string> = {
-  queued: () => 'Your photo is in the queue: an engine will start on it shortly…',
-  rendering: (s) => `Making your mosaic… ${s.percent ?? 0}%`,
-  publishing: () => 'Almost there: adding it to the gallery…',
-  done: () => 'Your mosaic is ready!',
-  failed: (s) => `Your mosaic could not be made: ${s.reason ?? 'no reason was given'}.`,
-};
 const barValue = (s: RequestStatus): number =>
   s.state === 'queued'
     ? 5
@@ -98,6 +92,53 @@ const barValue = (s: RequestStatus): number =>
       : s.state === 'publishing'
         ? 95
         : 100;
+
+const STATE_TEXT: Record<RequestStatus['state'], (s: RequestStatus) => string> = {
+  queued: () => 'Your photo is in the queue: an engine will start on it shortly…',
+  // The share of the whole way, as the bar shows it (the engine's own percent is only a part).
+  rendering: (s) => `Making your mosaic… ${Math.round(barValue(s))}%`,
+  publishing: () => 'Almost there: adding it to the gallery…',
+  done: () => 'Your mosaic is ready!',
+  failed: (s) => `Your mosaic could not be made: ${s.reason ?? 'no reason was given'}.`,
+};
+
+/** The finished mosaic: its picture links to its page; "Make another" brings the empty form back. */
+function showResult(id: string, mosaic: MosaicView | undefined): void {
+  const href = mosaic?.page_url ?? `/mosaics/${encodeURIComponent(id)}`;
+  const link = h('a', { class: 'button', href }, 'See your mosaic');
+  const again = h('button', { type: 'button', class: 'secondary', id: 'make-another' }, 'Make another');
+  again.addEventListener('click', reset);
+  const picture = mosaic
+    ? h(
+        'a',
+        { class: 'result-thumb', href },
+        h('img', {
+          ...cardImage(mosaic),
+          sizes: '(max-width: 30rem) 100vw, 24rem',
+          alt: `Your mosaic${mosaic.username ? ` by @${mosaic.username}` : ''}`,
+          width: mosaic.width,
+          height: mosaic.height,
+        }),
+      )
+    : undefined;
+  result.replaceChildren(...(picture ? [picture] : []), h('span', { class: 'result-actions' }, link, ' ', again));
+  link.focus();
+}
+
+function reset(): void {
+  form.reset();
+  showPreview(undefined);
+  showError(undefined);
+  submit.disabled = false;
+  result.replaceChildren();
+  state.textContent = '';
+  delete state.dataset.state;
+  bar.value = 0;
+  bar.classList.remove('failed');
+  progress.hidden = true;
+  form.hidden = false;
+  photo.focus();
+}
 
 /** Follows the request live (events), with polling in case the event stream is blocked. */
 function follow(id: string): void {
@@ -114,12 +155,15 @@ function follow(id: string): void {
     events.close();
     clearInterval(poll);
     if (s.state === 'done') {
-      const link = h('a', { class: 'button', href: s.mosaic?.page_url ?? `/mosaics/${encodeURIComponent(id)}` });
-      link.textContent = 'See your mosaic';
-      result.replaceChildren(link);
-      link.focus();
+      // A live event may come without the mosaic: the API has it by now.
+      if (s.mosaic) showResult(id, s.mosaic);
+      else
+        void getJson<MosaicView>(`/api/mosaics/${encodeURIComponent(id)}`)
+          .catch(() => undefined)
+          .then((m) => showResult(id, m));
     } else {
-      const again = h('a', { class: 'button', href: '/upload' }, 'Try another photo');
+      const again = h('button', { type: 'button', id: 'make-another' }, 'Try another photo');
+      again.addEventListener('click', reset);
       result.replaceChildren(again);
       bar.classList.add('failed');
     }

@@ -9,11 +9,27 @@ const CYCLE_MS = 10_000;
 const img = byId<HTMLImageElement>('wall-img');
 const caption = byId('wall-caption');
 const empty = byId('wall-empty');
+const wall = byId('wall');
 
 let list: MosaicView[] = [];
 let index = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let showing = 0;
+
+/**
+ * Keeps the QR panel on the picture: the picture is letterboxed (object-fit: contain), and a
+ * panel at the screen's corner would hang over the black bar, cut off at the picture's edge.
+ */
+function placeCta(): void {
+  const [w, h] = [img.naturalWidth, img.naturalHeight];
+  if (!w || !h) return;
+  const box = wall.getBoundingClientRect();
+  const scale = Math.min(box.width / w, box.height / h);
+  wall.style.setProperty('--pic-x', `${Math.max(0, (box.width - w * scale) / 2)}px`);
+  wall.style.setProperty('--pic-y', `${Math.max(0, (box.height - h * scale) / 2)}px`);
+}
+addEventListener('resize', placeCta);
+img.addEventListener('load', placeCta);
 
 /** Shows a mosaic once its image is decoded, so the screen never flashes an empty frame. */
 async function show(i: number): Promise<void> {
@@ -31,6 +47,7 @@ async function show(i: number): Promise<void> {
   img.src = m.url_preview;
   img.alt = `Mosaic by @${m.username}`;
   img.dataset.id = m.id;
+  placeCta();
   caption.replaceChildren(byline(m, false));
 }
 
@@ -58,7 +75,7 @@ liveEvents({
 
 // The booth screen: a click or F goes full screen.
 const fullScreen = () => void document.documentElement.requestFullscreen?.().catch(() => {});
-byId('wall').addEventListener('click', fullScreen);
+wall.addEventListener('click', fullScreen);
 addEventListener('keydown', (e) => {
   if (e.key === 'f' || e.key === 'F') fullScreen();
   if (e.key === 'ArrowRight') void show(index + 1);

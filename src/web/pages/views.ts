@@ -1,4 +1,5 @@
-import type { MosaicPage, MosaicView } from '../shared/api-types.js';
+import { ADMIN_OFF_TEXT, type MosaicPage, type MosaicView } from '../shared/api-types.js';
+import { cardImage } from '../shared/images.js';
 import { isWebUrl } from '../shared/links.js';
 import { pagerItems } from '../shared/pager.js';
 import { relativeTime } from '../shared/time.js';
@@ -17,17 +18,20 @@ const who = (m: MosaicView) =>
     : html`<span class="who">@${m.username}</span>`;
 
 /** A gallery card, as the client draws it too (home.ts), so the first page needs no script to show. */
-const card = (m: MosaicView) =>
-  html`<li class="card" data-id="${m.id}">
+const card = (m: MosaicView) => {
+  const img = cardImage(m);
+  return html`<li class="card" data-id="${m.id}">
     <a class="thumb" href="${m.page_url}"
       ><img
-        src="${m.url_small}"
+        src="${img.src}"
+        ${attr('srcset', img.srcset)}${attr('sizes', img.sizes)}
         alt="Mosaic by @${m.username}"
         decoding="async"
         ${attr('width', m.width)}${attr('height', m.height)}
     /></a>
     <p class="byline">by ${who(m)} · ${when(m.date)}</p>
   </li>`;
+};
 
 const galleryStatus = (p: MosaicPage) =>
   p.total ? `${p.total} mosaic${p.total === 1 ? '' : 's'} · page ${p.page} of ${p.pages}` : 'No mosaics yet.';
@@ -56,7 +60,12 @@ const pager = (p: MosaicPage) => {
 const slide = (m: MosaicView) =>
   html`<figure class="slide" data-id="${m.id}">
     <a href="${m.page_url}" class="slide-image"
-      ><img src="${m.url_preview}" alt="Mosaic by @${m.username}" decoding="async" fetchpriority="low"
+      ><img
+        src="${m.url_preview}"
+        alt="Mosaic by @${m.username}"
+        decoding="async"
+        fetchpriority="low"
+        ${attr('width', m.width)}${attr('height', m.height)}
     /></a>
     <figcaption><p class="byline">by ${who(m)} · ${when(m.date)}</p></figcaption>
   </figure>`;
@@ -65,8 +74,15 @@ const slide = (m: MosaicView) =>
  * The home page. `first` is the page of the gallery asked for and `latest` the newest mosaics for
  * the carousel, when the API could give them (else the client fetches them).
  */
-export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage, latest?: MosaicView[]): SafeHtml {
-  return html`<section class="intro">
+export function homeView(
+  hashtag: string,
+  qrSvg: string,
+  first?: MosaicPage,
+  latest?: MosaicView[],
+  demoOnly = false,
+): SafeHtml {
+  return html`${demoOnly ? demoNotice : ''}
+    <section class="intro">
       <div>
         <h1>Your photo, made of hundreds of photos</h1>
         <p>
@@ -80,6 +96,7 @@ export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage, lat
         ${trusted(qrSvg)}
         <figcaption>Scan to make yours from your phone</figcaption>
       </figure>
+      <p class="on-phone">On a phone? <a href="/upload">Take or choose a photo</a> and make yours right here.</p>
     </section>
     <section
       class="carousel"
@@ -138,9 +155,21 @@ export function homeView(hashtag: string, qrSvg: string, first?: MosaicPage, lat
     </section>`;
 }
 
-export function mosaicView(m: MosaicView, shareUrl: string): SafeHtml {
+/** Said while the tile library is only the generated demo one, so nobody takes the tiles for photos. */
+const demoNotice = html`<p class="demo-notice" id="demo-notice">
+  These mosaics use the built-in demo library of generated pictures. Add your own photos with
+  <code>mosaicme tiles add --remote &lt;folder&gt;</code> or a tiles hashtag.
+</p>`;
+
+export function mosaicView(m: MosaicView, shareUrl: string, demoOnly = false): SafeHtml {
   const network = m.network ? NETWORKS[m.network] : undefined;
-  return html`<article class="mosaic-page" id="mosaic" data-id="${m.id}" data-dzi="${m.dzi}">
+  return html`<article
+    class="mosaic-page"
+    id="mosaic"
+    data-id="${m.id}"
+    data-dzi="${m.dzi}"
+    ${attr('data-width', m.width)}${attr('data-height', m.height)}
+  >
     <p><a class="back" href="/">← Back to the gallery</a></p>
     <h1>Mosaic by ${who(m)}</h1>
     <p class="meta">
@@ -155,6 +184,13 @@ export function mosaicView(m: MosaicView, shareUrl: string): SafeHtml {
     <p class="muted hint">
       Scroll, pinch or press + to zoom into single photos; drag to move; press 0 for the whole picture.
     </p>
+    ${
+      demoOnly
+        ? html`<p class="muted demo-notice small" id="demo-notice">
+            Made from the built-in demo library of generated pictures, not photos.
+          </p>`
+        : ''
+    }
     <div class="actions">
       <a class="button" href="${m.url_large}" download="mosaicme-${m.id}.jpg">Download the full image</a>
       <div class="share">
@@ -178,8 +214,8 @@ export function uploadView(hashtag: string, maxMiB: number): SafeHtml {
   return html`<section class="upload">
     <h1>Make your mosaic</h1>
     <p>
-      Choose a photo or take one now. We rebuild it out of hundreds of small photos; it takes a minute or two. You can
-      also post it with <strong>#${hashtag}</strong>.
+      Choose a photo or take one now. We rebuild it out of hundreds of small photos. You can also post it with
+      <strong>#${hashtag}</strong>.
     </p>
     <form id="upload-form" action="/api/requests" method="post" enctype="multipart/form-data">
       <div class="field">
@@ -219,45 +255,49 @@ export function wallView(hashtag: string, qrSvg: string): SafeHtml {
   </div>`;
 }
 
-export function adminView(): SafeHtml {
-  return html`<section class="admin">
+export function adminView(on = true): SafeHtml {
+  return html`<section class="admin" id="admin-page" ${on ? '' : html`data-off`}>
     <h1>Operator view</h1>
-    <form id="token-form" class="token">
+    <form id="token-form" class="token" ${on ? '' : html`hidden`}>
       <label for="token">Admin token</label>
       <input id="token" type="password" autocomplete="off" required />
       <button type="submit">Open</button>
       <button type="button" id="forget" class="secondary">Forget token</button>
     </form>
-    <p id="admin-status" role="status"></p>
+    <p id="admin-status" role="status">${on ? '' : ADMIN_OFF_TEXT}</p>
     <div id="admin" hidden>
       <div class="panels">
         <section>
           <h2>Queues</h2>
-          <table id="queues">
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Dead letters</th>
-              </tr>
-            </thead>
-            <tbody></tbody>
-          </table>
+          <div class="table-scroll" tabindex="0">
+            <table id="queues">
+              <thead>
+                <tr>
+                  <th scope="col">Queue</th>
+                  <th scope="col">Waiting</th>
+                  <th scope="col">Dead letters</th>
+                </tr>
+              </thead>
+              <tbody></tbody>
+            </table>
+          </div>
         </section>
         <section>
           <h2>Workers online</h2>
-          <table id="workers">
-            <thead>
-              <tr>
-                <th scope="col">Role</th>
-                <th scope="col">Host</th>
-                <th scope="col">PID</th>
-                <th scope="col">Since</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody></tbody>
-          </table>
+          <div class="table-scroll" tabindex="0">
+            <table id="workers">
+              <thead>
+                <tr>
+                  <th scope="col">Role</th>
+                  <th scope="col">Host</th>
+                  <th scope="col">PID</th>
+                  <th scope="col">Since</th>
+                  <th scope="col">Last seen</th>
+                </tr>
+              </thead>
+              <tbody></tbody>
+            </table>
+          </div>
         </section>
         <section>
           <h2>Library</h2>
@@ -279,17 +319,19 @@ export function adminView(): SafeHtml {
             Unhide
           </button>
         </form>
-        <table id="mosaics">
-          <thead>
-            <tr>
-              <th scope="col">Mosaic</th>
-              <th scope="col">By</th>
-              <th scope="col">Made</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody></tbody>
-        </table>
+        <div class="table-scroll" tabindex="0">
+          <table id="mosaics">
+            <thead>
+              <tr>
+                <th scope="col">Mosaic</th>
+                <th scope="col">By</th>
+                <th scope="col">Made</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody></tbody>
+          </table>
+        </div>
       </section>
     </div>
   </section>`;

@@ -6,6 +6,7 @@ import {
   entryKey,
   hiddenIds,
   mosaicView,
+  originalEntry,
   readGalleryJson,
   type GalleryCacheConfig,
   type MosaicEntry,
@@ -52,7 +53,7 @@ export class GalleryReader {
   async original(): Promise<Encoded> {
     const json = await this.json();
     if (this.encoded?.json !== json) {
-      const identity = Buffer.from(json);
+      const identity = Buffer.from(originalJson(json));
       const bodies = Promise.all([gzipAsync(identity), brotliAsync(identity, BROTLI)]).then(([gz, br]) => ({
         identity,
         gzip: gz,
@@ -108,6 +109,13 @@ export class GalleryReader {
   }
 }
 
+/** The list as the original's `/mosaic/` shows it: without the keys only our own API has. */
+function originalJson(json: string): string {
+  if (!json.includes('"url_card"')) return json;
+  const list = JSON.parse(json) as MosaicList;
+  return JSON.stringify({ ...list, mosaics: list.mosaics.map(originalEntry) });
+}
+
 const notFound = { error: 'NOT_FOUND', message: 'no such mosaic' };
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -159,7 +167,9 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
     },
     async (req, reply) => {
       const entry = await gallery.entry(req.params.id);
-      return entry ? reply.type(JSON_TYPE).send(JSON.stringify(entry)) : reply.status(404).send(notFound);
+      return entry
+        ? reply.type(JSON_TYPE).send(JSON.stringify(originalEntry(entry)))
+        : reply.status(404).send(notFound);
     },
   );
 
@@ -224,8 +234,8 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
       const key = req.params['*'];
       const fail = () => reply.status(404).send({ error: 'NOT_FOUND', message: 'no such file' });
       if (!served.has(req.params.bucket) || !key || key.split('/').includes('..')) return fail();
-      // `<id>.jpg`, `<id>_preview.jpg`, `<id>.dzi`, `<id>_files/…`: a hidden mosaic's files are not served either.
-      if (await gallery.isHidden(key.split('/')[0].replace(/(_files|_preview\.\w+|\.\w+)$/, ''))) return fail();
+      // `<id>.jpg`, `<id>_preview.jpg`, `<id>_card.jpg`, `<id>.dzi`, `<id>_files/…`: a hidden mosaic's files are not served either.
+      if (await gallery.isHidden(key.split('/')[0].replace(/(_files|_(preview|card)\.\w+|\.\w+)$/, ''))) return fail();
       const body = await storage.get(req.params.bucket, key).catch(() => undefined);
       if (!body) return fail();
       const type = key.endsWith('.dzi') ? 'application/xml' : key.endsWith('.json') ? 'application/json' : 'image/jpeg';

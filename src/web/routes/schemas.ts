@@ -27,6 +27,7 @@ export const mosaicViewSchema = {
     url_small: { type: 'string' },
     url_large: { type: 'string' },
     url_preview: { type: 'string', description: 'a copy at most 1600 px wide (url_large for older mosaics)' },
+    url_card: { type: 'string', description: 'a copy 480 px wide for gallery cards (absent for older mosaics)' },
     dzi: { type: 'string', description: 'the Deep Zoom descriptor, always served by this app' },
     page_url: { type: 'string' },
   },

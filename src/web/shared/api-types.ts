@@ -19,6 +19,8 @@ export type MosaicView = {
   url_large: string;
   /** A screen-sized copy for carousels and walls; url_large where there is none. */
   url_preview: string;
+  /** A card-sized copy (480 px wide), for mosaics made since it exists; else only url_small. */
+  url_card?: string;
   /** Always through the app: the viewer derives tile URLs from it, which presigned URLs cannot give. */
   dzi: string;
   page_url: string;
@@ -40,3 +42,8 @@ export type RequestStatus = {
   updatedAt: string;
   mosaic?: MosaicView;
 };
+
+/** The operator API's error code when no ADMIN_TOKEN is configured (a wrong token is 401 UNAUTHORIZED). */
+export const ADMIN_OFF = 'ADMIN_DISABLED';
+/** What the operator page says then. */
+export const ADMIN_OFF_TEXT = 'The operator view is off: set ADMIN_TOKEN (16 or more characters) and restart.';
