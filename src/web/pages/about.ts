@@ -25,8 +25,8 @@ export function aboutView(hashtag: string): SafeHtml {
   return html`<article class="about">
     <h1>How MosaicMe works</h1>
     <p class="lead">
-      You post a photo with <strong>#${hashtag}</strong> (or <a href="/upload">upload it here</a>). A minute or two
-      later your photo is back, rebuilt out of hundreds of small photos, and you can zoom in until you see each one.
+      You post a photo with <strong>#${hashtag}</strong> (or <a href="/upload">upload it here</a>). Soon after, your
+      photo is back, rebuilt out of hundreds of small photos, and you can zoom in until you see each one.
     </p>
     <h2>From your photo to your mosaic</h2>
     <ol class="pipeline" aria-label="The stages a photo goes through">

@@ -88,7 +88,7 @@ export function homeView(
         <p>
           Post a photo with <strong class="hashtag">#${hashtag}</strong> on X, Mastodon or Bluesky, or
           <a href="/upload">upload one here</a>. MosaicMe rebuilds it out of a library of small photos and replies with
-          your mosaic within a minute or two. Then zoom in until you see every little photo.
+          your mosaic. Then zoom in until you see every little photo.
         </p>
         <p><a class="button" href="/upload">Make your mosaic</a> <a href="/about">How it works</a></p>
       </div>
@@ -149,7 +149,7 @@ export function homeView(
         <ol>
           <li>Take or choose a photo: a face or anything colourful works best.</li>
           <li>Post it with <strong>#${hashtag}</strong>, or <a href="/upload">upload it here</a>.</li>
-          <li>Watch it appear here in a minute or two, then zoom in.</li>
+          <li>Watch it appear here, then zoom in.</li>
         </ol>
       </div>
     </section>`;
