@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with node's test runner (Node 20 does not expand
-// globs itself). Files run one at a time: some tests restart a shared broker. Extra arguments go
+// globs itself). Files run one at a time: the e2e files start many processes each. Extra arguments go
 // to `node --test`, e.g. `npm test -- --test-name-pattern=plan`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
