@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with node's test runner (Node 20 does not expand
-// globs itself). Files run one at a time: some tests restart a shared broker. Extra arguments go
-// to `node --test`, e.g. `npm test -- --test-name-pattern=plan`.
+// globs itself). Files run one at a time: the e2e files start many processes each. Extra
+// arguments go to `node --test`, e.g. `npm test -- --test-name-pattern=plan`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +21,7 @@ const selected = only ? files.filter((f) => only.some((o) => f.includes(o))) : f
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', ...process.argv.slice(2), ...selected],
-  { stdio: 'inherit' },
+  // The AWS SDK's notice that it will drop Node 20 is for operators, not noise in test output.
+  { stdio: 'inherit', env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env } },
 );
 process.exit(r.status ?? 1);

@@ -9,17 +9,19 @@ import { mosaicme } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
 import { AMQP_URL, deleteQueues, runQueues } from '../helpers/rabbit.js';
 import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { raw } from '../helpers/fixtures.js';
 import { s3rverStorage, startS3rver } from '../helpers/s3rver.js';
 
-// The roles as separate processes over the real RabbitMQ and Redis of the machine and an S3
-// server over HTTP. A missing service fails this test.
-const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/7`;
+// The roles as separate processes over the machine's RabbitMQ (queues of this run), a Redis
+// server of the test's own and an S3 server over HTTP. A missing service fails this test.
 const queues = runQueues('e2e');
 const ADMIN_TOKEN = 'operator-token-for-tests';
 
 let s3: Awaited<ReturnType<typeof startS3rver>>;
 let data: string;
+// A Redis of its own: the roles write unprefixed keys, which must not land in the machine's Redis.
+let redis: PrivateRedis;
 let port: number;
 const procs: { role: string; running: Running }[] = [];
 let client: ReturnType<typeof apiClient>;
@@ -30,7 +32,7 @@ function env(): Record<string, string> {
     DATA_DIR: data,
     LIBRARY_DIR: path.join(data, 'library'),
     RABBITMQ_URL: AMQP_URL,
-    REDIS_URL,
+    REDIS_URL: redis.url,
     S3_ENDPOINT: s3.endpoint,
     S3_ACCESS_KEY: 'S3RVER',
     S3_SECRET_KEY: 'S3RVER',
@@ -46,6 +48,7 @@ async function startWorker(role: string, extra: Record<string, string> = {}): Pr
 
 before(async () => {
   s3 = await startS3rver();
+  redis = await startPrivateRedis();
   data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-dist-'));
   port = await freePort();
   client = apiClient(port);
@@ -70,9 +73,7 @@ after(async () => {
       p.running.child.exitCode === null ? new Promise((r) => p.running.child.once('exit', r)) : undefined,
     ),
   );
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  redis.disconnect();
+  await redis?.kill();
   await deleteQueues(Object.values(queues));
   await s3.stop();
   await rm(data, { recursive: true, force: true });
@@ -121,19 +122,19 @@ test('20 photos through separate processes become 20 mosaics, each built exactly
   );
 
   // The original's cache keys in Redis, and the gallery API.
-  const redis = new Redis(REDIS_URL);
+  const cache = new Redis(redis.url);
   const endCache = Date.now() + 15_000;
   let all: { mosaics: { id: string; url_small: string }[]; size: number } | undefined;
   while (Date.now() < endCache) {
-    const text = await redis.get('mosaic:all');
+    const text = await cache.get('mosaic:all');
     all = text ? JSON.parse(text) : undefined;
     if (all && ids.every((id) => all!.mosaics.some((m) => m.id === id))) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   assert.ok(all && ids.every((id) => all!.mosaics.some((m) => m.id === id)), 'every mosaic is in mosaic:all');
-  assert.ok((await redis.ttl('mosaic:all')) > 0, 'mosaic:all expires (CACHE_LIFE)');
-  assert.equal(JSON.parse((await redis.get(`mosaic:${ids[0]}`))!).username, 'user0');
-  redis.disconnect();
+  assert.ok((await cache.ttl('mosaic:all')) > 0, 'mosaic:all expires (CACHE_LIFE)');
+  assert.equal(JSON.parse((await cache.get(`mosaic:${ids[0]}`))!).username, 'user0');
+  cache.disconnect();
   const api = (await (await client.api(`/mosaic/`)).json()) as {
     mosaics: { id: string; url_small: string }[];
   };

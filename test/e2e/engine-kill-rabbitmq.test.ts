@@ -3,18 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { mosaicme } from '../helpers/cli.js';
 import { raw } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/net.js';
 import { AMQP_URL, deleteQueues, runQueues } from '../helpers/rabbit.js';
 import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 
 // The engine as its own process on the real RabbitMQ, killed with SIGKILL while it renders: the
 // unacknowledged job goes back to the queue and a restarted engine completes it.
-const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/6`;
 const queues = runQueues('kill');
 let data: string;
+// A Redis of its own: the roles write unprefixed keys, which must not land in the machine's Redis.
+let redis: PrivateRedis;
 let env: Record<string, string>;
 let rest: Running;
 let engine: Running;
@@ -24,9 +25,10 @@ before(async () => {
   data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-kill-'));
   const port = await freePort();
   client = apiClient(port);
+  redis = await startPrivateRedis();
   const made = await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '400', '--size', '32']);
   assert.equal(made.code, 0, made.stderr);
-  env = { PORT: String(port), DATA_DIR: data, RABBITMQ_URL: AMQP_URL, REDIS_URL, WAIT_TIME: '2', ...queues };
+  env = { PORT: String(port), DATA_DIR: data, RABBITMQ_URL: AMQP_URL, REDIS_URL: redis.url, WAIT_TIME: '2', ...queues };
   rest = await startMosaicme(['worker', 'web', 'intake', 'publish', 'cache'], env);
   engine = await startMosaicme(['worker', 'engine'], env);
 });
@@ -34,9 +36,7 @@ before(async () => {
 after(async () => {
   for (const p of [rest, engine]) p?.child.kill('SIGKILL');
   await deleteQueues(Object.values(queues));
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  redis.disconnect();
+  await redis?.kill();
   await rm(data, { recursive: true, force: true });
 });
 

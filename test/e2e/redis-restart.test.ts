@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,36 +6,22 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { mosaicme } from '../helpers/cli.js';
 import { raw } from '../helpers/fixtures.js';
-import { accepts, freePort } from '../helpers/net.js';
+import { freePort } from '../helpers/net.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { apiClient, startMosaicme, type Running } from '../helpers/pipeline.js';
 
 // A Redis of this test's own (so stopping it disturbs no other test), stopped and started again
 // while requests run through `mosaicme serve`.
 let data: string;
-let redisPort: number;
-let redis: ChildProcess | undefined;
+let redis: PrivateRedis | undefined;
 let server: Running | undefined;
 let client: ReturnType<typeof apiClient>;
-
-async function startRedis(): Promise<void> {
-  redis = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const end = Date.now() + 10_000;
-  while (!(await accepts(redisPort))) {
-    if (Date.now() > end) throw new Error('redis-server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 before(async () => {
   data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-redis-'));
   const port = await freePort();
-  redisPort = await freePort();
   client = apiClient(port);
-  await startRedis();
+  redis = await startPrivateRedis();
   assert.equal(
     (await mosaicme(['tiles', 'demo', path.join(data, 'library'), '--count', '300', '--size', '32'])).code,
     0,
@@ -44,26 +29,25 @@ before(async () => {
   server = await startMosaicme(['serve'], {
     PORT: String(port),
     DATA_DIR: data,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_URL: redis.url,
     WAIT_TIME: '1',
   });
 });
 after(async () => {
   server?.child.kill('SIGKILL');
-  redis?.kill('SIGKILL');
+  await redis?.kill();
   await rm(data, { recursive: true, force: true });
 });
 
 test('Redis stopped and started during a run: every request completes, and the API answers meanwhile', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) ids.push(await client.submit(await raw(300, 200, i).jpeg().toBuffer()));
-  redis!.kill('SIGKILL');
-  await new Promise((r) => redis!.once('exit', r));
+  await redis!.kill();
   // While Redis is away: the gallery and the statuses come from storage.
   assert.equal((await client.api('/mosaic/')).status, 200);
   assert.equal((await client.api(`/api/requests/${ids[0]}`)).status, 200);
   await new Promise((r) => setTimeout(r, 2000));
-  await startRedis();
+  await redis!.start();
   const states = (await client.waitForAll(ids)).map((s) => s.state);
   assert.deepEqual(
     states,
@@ -71,7 +55,7 @@ test('Redis stopped and started during a run: every request completes, and the A
     server!.log(),
   );
   // The cache heals by itself from storage (WAIT_TIME=1).
-  const redisClient = new Redis(`redis://127.0.0.1:${redisPort}`);
+  const redisClient = new Redis(redis!.url);
   const healEnd = Date.now() + 15_000;
   let all: { mosaics: { id: string }[] } | undefined;
   while (Date.now() < healEnd) {

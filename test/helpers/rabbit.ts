@@ -17,9 +17,28 @@ export function runQueues(prefix: string): Record<string, string> {
 }
 
 /** Deletes queues with their retry and dead-letter companions. */
-export async function deleteQueues(names: Iterable<string>): Promise<void> {
-  const admin = new Connection(AMQP_URL);
+export async function deleteQueues(names: Iterable<string>, url = AMQP_URL): Promise<void> {
+  const admin = new Connection(url);
   for (const q of names)
     for (const name of [q, `${q}.retry`, `${q}.dead`]) await admin.queueDelete({ queue: name }).catch(() => {});
   await admin.close();
+}
+
+/**
+ * Holds a connection to the machine's RabbitMQ while a test restarts a node of its own;
+ * `assertUntouched` fails if that connection dropped meanwhile (the wrong broker was stopped).
+ */
+export async function watchMachineBroker(): Promise<{ assertUntouched: () => void; close: () => Promise<void> }> {
+  const conn = new Connection({ url: AMQP_URL, retryLow: 100 });
+  let connects = 0;
+  conn.on('connection', () => connects++);
+  conn.on('error', () => {});
+  await conn.onConnect(10_000);
+  return {
+    assertUntouched: () => {
+      if (!conn.ready || connects !== 1)
+        throw new Error(`the machine's RabbitMQ (${AMQP_URL}) connection dropped during the test`);
+    },
+    close: () => conn.close(),
+  };
 }
