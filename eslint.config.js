@@ -32,7 +32,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:*', 'sharp', '*/adapters/*', '*/services/*', '*/cli/*'],
+              group: ['node:*', 'sharp', '*/adapters/*', '*/services/*', '*/web/*', '*/cli/*'],
               message: 'core is pure: pixels in, plan out',
             },
           ],
@@ -45,7 +45,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['*/services/*', '*/cli/*'], message: 'adapters do IO for the layers above' }] },
+        {
+          patterns: [{ group: ['*/services/*', '*/web/*', '*/cli/*'], message: 'adapters do IO for the layers above' }],
+        },
       ],
     },
   },
@@ -54,7 +56,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['*/cli/*'], message: 'services know nothing of the CLI' }] },
+        { patterns: [{ group: ['*/cli/*', '*/web/*'], message: 'services know nothing of the CLI or the web layer' }] },
       ],
     },
   },

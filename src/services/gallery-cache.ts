@@ -1,6 +1,6 @@
 import { PermanentError } from '../core/errors.js';
 import type { Cache, ObjectInfo, Storage } from '../ports.js';
-import { NETWORKS, type MosaicView, type Network } from '../web/shared/api-types.js';
+import { NETWORKS, type MosaicView, type Network } from '../shapes/gallery.js';
 import type { RequestStatuses } from './requests.js';
 
 export type { MosaicView, Network };

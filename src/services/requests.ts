@@ -1,6 +1,6 @@
 import type { Cache, Storage } from '../ports.js';
 import { getJson } from '../adapters/storage/json.js';
-import type { RequestState, RequestStatus } from '../web/shared/api-types.js';
+import type { RequestState, RequestStatus } from '../shapes/gallery.js';
 
 export type { RequestState, RequestStatus };
 

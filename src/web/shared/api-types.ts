@@ -1,47 +1,19 @@
 /**
  * The shapes the gallery API answers with, shared by the server (which builds them) and the
- * browser code (which reads them).
+ * browser code (which reads them). Those the services build too are in shapes/gallery.ts.
  */
-export const NETWORKS = ['x', 'mastodon', 'bluesky'] as const;
-export type Network = (typeof NETWORKS)[number];
+import type { MosaicView } from '../../shapes/gallery.js';
 
-/** One mosaic as the gallery API and its live events show it. */
-export type MosaicView = {
-  id: string;
-  username: string;
-  display_name?: string;
-  network?: Network;
-  profile_url?: string;
-  date: string;
-  width?: number;
-  height?: number;
-  url_small: string;
-  url_large: string;
-  /** A screen-sized copy for carousels and walls; url_large where there is none. */
-  url_preview: string;
-  /** A card-sized copy (480 px wide), for mosaics made since it exists; else only url_small. */
-  url_card?: string;
-  /** Always through the app: the viewer derives tile URLs from it, which presigned URLs cannot give. */
-  dzi: string;
-  page_url: string;
-};
+export {
+  NETWORKS,
+  type MosaicView,
+  type Network,
+  type RequestState,
+  type RequestStatus,
+} from '../../shapes/gallery.js';
 
 /** A page of the gallery as `/api/mosaics` gives it. */
 export type MosaicPage = { mosaics: MosaicView[]; page: number; per_page: number; total: number; pages: number };
-
-export type RequestState = 'queued' | 'rendering' | 'publishing' | 'done' | 'failed';
-/** A request's status by id (`GET /api/requests/:id` adds `mosaic` once it is done). */
-export type RequestStatus = {
-  id: string;
-  state: RequestState;
-  /** While rendering: 0–100. */
-  percent?: number;
-  /** When failed: why, in words a person understands. */
-  reason?: string;
-  username?: string;
-  updatedAt: string;
-  mosaic?: MosaicView;
-};
 
 /** The operator API's error code when no ADMIN_TOKEN is configured (a wrong token is 401 UNAUTHORIZED). */
 export const ADMIN_OFF = 'ADMIN_DISABLED';
