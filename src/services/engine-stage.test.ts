@@ -12,6 +12,7 @@ import { DiskStorage } from '../adapters/storage/disk.js';
 import { writeDemo } from './demo.js';
 import { engineStage, type FinishedJob } from './engine-stage.js';
 import { RequestStatuses } from './requests.js';
+import { withOriginalFields } from './messages.js';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-engine-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -86,7 +87,9 @@ test('a job becomes a large image, a Deep Zoom pyramid and a thumbnail, with the
   assert.equal((await sharp(Buffer.from((await storage.get('mosaic-outsmall', '555.jpg'))!)).metadata()).width, 120);
   assert.match(Buffer.from((await storage.get('mosaic-outlarge', '555.dzi'))!).toString(), /Width="384"/);
   assert.ok(await storage.head('mosaic-outlarge', '555_files/0/0_0.jpeg'));
-  assert.deepEqual(await finishedJobs(), [{ id: '555', ...requester, key: '555.jpg', width: 384, height: 256 }]);
+  assert.deepEqual(await finishedJobs(), [
+    withOriginalFields({ id: '555', ...requester, key: '555.jpg', width: 384, height: 256 }),
+  ]);
   assert.equal((await statuses.get('555'))?.state, 'publishing');
 });
 

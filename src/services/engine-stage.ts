@@ -7,7 +7,7 @@ import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
 import type { CandidatePool } from './candidates.js';
 import { CARD_WIDTH, cardKey, previewKey } from './gallery-cache.js';
 import type { EngineJob } from './intake.js';
-import { parseRequester, type Requester } from './messages.js';
+import { parseJob, withOriginalFields, type Requester } from './messages.js';
 import { createMosaic, type MosaicOptions } from './mosaic.js';
 import type { RequestStatuses } from './requests.js';
 
@@ -30,14 +30,6 @@ export type EngineConfig = {
   maxAttempts: number;
   mosaic: MosaicOptions;
 };
-
-function parseJob(message: unknown): EngineJob {
-  const m = message as Partial<EngineJob> | null;
-  if (!m || typeof m.id !== 'string' || !/^[\w-]{1,128}$/.test(m.id) || typeof m.key !== 'string') {
-    throw new PermanentError('INVALID_MESSAGE', 'malformed engine job: needs id and key');
-  }
-  return { ...parseRequester(m as Record<string, unknown>), id: m.id, key: m.key };
-}
 
 /**
  * The requester as object metadata (lower-case keys, as S3 returns them), read by the gallery.
@@ -85,7 +77,7 @@ const PREVIEW_WIDTH = 1600;
 export const engineStage =
   (deps: EngineDeps, cfg: EngineConfig) =>
   async (message: unknown, delivery: Delivery): Promise<void> => {
-    const job = parseJob(message);
+    const job: EngineJob = parseJob(message, 'engine job');
     const out = `${job.id}.jpg`;
     const [large, small] = await Promise.all([
       deps.storage.head(cfg.buckets.outLarge, out),
@@ -95,13 +87,16 @@ export const engineStage =
       await deps.statuses.set(job.id, { state: 'publishing', username: job.username });
       const width = Number(large.metadata.width ?? 0);
       const height = Number(large.metadata.height ?? 0);
-      await deps.queue.send(cfg.finishQueue, {
-        ...requester(job),
-        id: job.id,
-        key: out,
-        width,
-        height,
-      } satisfies FinishedJob);
+      await deps.queue.send(
+        cfg.finishQueue,
+        withOriginalFields({
+          ...requester(job),
+          id: job.id,
+          key: out,
+          width,
+          height,
+        } satisfies FinishedJob),
+      );
       return;
     }
     const tmp = await mkdtemp(path.join(os.tmpdir(), `mosaicme-${job.id}-`));
@@ -160,13 +155,16 @@ export const engineStage =
         `mosaic ${job.id} rendered: ${result.grid.width}x${result.grid.height} in ${Object.values(result.timings).reduce((a, b) => a + b, 0)} ms`,
       );
       await deps.statuses.set(job.id, { state: 'publishing', username: job.username });
-      await deps.queue.send(cfg.finishQueue, {
-        ...requester(job),
-        id: job.id,
-        key: out,
-        width: result.grid.width,
-        height: result.grid.height,
-      } satisfies FinishedJob);
+      await deps.queue.send(
+        cfg.finishQueue,
+        withOriginalFields({
+          ...requester(job),
+          id: job.id,
+          key: out,
+          width: result.grid.width,
+          height: result.grid.height,
+        } satisfies FinishedJob),
+      );
     } catch (err) {
       const permanent =
         err instanceof PermanentError ||

@@ -1,6 +1,7 @@
 import { PermanentError } from '../core/errors.js';
 import type { Cache, ObjectInfo, Storage } from '../ports.js';
 import { NETWORKS, type MosaicView, type Network } from '../shapes/gallery.js';
+import { parseJob } from './messages.js';
 import type { RequestStatuses } from './requests.js';
 
 export type { MosaicView, Network };
@@ -235,16 +236,14 @@ export async function readEntry(
 export const cacheStage =
   (deps: Deps & { statuses?: RequestStatuses }, cfg: GalleryCacheConfig) =>
   async (message: unknown): Promise<void> => {
-    const m = message as { id?: unknown; key?: unknown } | null;
-    if (!m || typeof m.id !== 'string') throw new PermanentError('INVALID_MESSAGE', 'malformed done job: needs id');
-    const key = typeof m.key === 'string' ? m.key : `${m.id}.jpg`;
+    const { id, key } = parseJob(message, 'done job');
     const [large, small] = await Promise.all([
       deps.storage.head(cfg.buckets.outLarge, key),
       deps.storage.head(cfg.buckets.outSmall, key),
     ]);
-    if (!large || !small) throw new PermanentError('UNREADABLE_IMAGE', `mosaic ${m.id} is not in both output buckets`);
-    const entry = { ...(await entryFrom(cfg, key, large, small)), id: m.id };
-    if (!(await isHidden(deps.storage, cfg, m.id))) {
+    if (!large || !small) throw new PermanentError('UNREADABLE_IMAGE', `mosaic ${id} is not in both output buckets`);
+    const entry = { ...(await entryFrom(cfg, key, large, small)), id };
+    if (!(await isHidden(deps.storage, cfg, id))) {
       try {
         await addToCache(deps, cfg, entry);
       } catch {
@@ -254,7 +253,7 @@ export const cacheStage =
         .publish(EVENTS_CHANNEL, JSON.stringify({ type: 'mosaic', mosaic: mosaicView(entry, cfg.buckets.outLarge) }))
         .catch(() => {});
     }
-    await deps.statuses?.set(m.id, { state: 'done', username: small.metadata.username });
+    await deps.statuses?.set(id, { state: 'done', username: small.metadata.username });
   };
 
 /** Rebuilds the cache now and every `seconds`, so a lost cache heals by itself (the original's WAIT_TIME). */

@@ -11,6 +11,7 @@ import { DiskStorage } from '../adapters/storage/disk.js';
 import { PermanentError } from '../core/errors.js';
 import { intake, type EngineJob } from './intake.js';
 import { RequestStatuses } from './requests.js';
+import { withOriginalFields } from './messages.js';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-intake-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -48,7 +49,9 @@ const engineJobs = async () => {
 test("the original's {twitter_user, media_id} becomes a queued engine job", async () => {
   await storage.put('mosaic-in', '987.jpg', photo);
   await handle({ twitter_user: 'alice', media_id: '987' }, { attempt: 1 });
-  assert.deepEqual(await engineJobs(), [{ id: '987', username: 'alice', key: '987.jpg', network: 'x' }]);
+  assert.deepEqual(await engineJobs(), [
+    withOriginalFields({ id: '987', username: 'alice', key: '987.jpg', network: 'x' }),
+  ]);
   assert.equal((await statuses.get('987'))?.state, 'queued');
 });
 
@@ -59,7 +62,9 @@ test('a photo given by URL is fetched, stored with its requester and queued', as
   );
   assert.deepEqual(fetched, ['https://pbs.twimg.com/media/b.jpg']);
   assert.equal((await storage.head('mosaic-in', 'b1.jpg'))?.metadata.username, 'bob');
-  assert.deepEqual(await engineJobs(), [{ id: 'b1', username: 'bob', key: 'b1.jpg', network: 'x' }]);
+  assert.deepEqual(await engineJobs(), [
+    withOriginalFields({ id: 'b1', username: 'bob', key: 'b1.jpg', network: 'x' }),
+  ]);
 });
 
 test('a request from a social network carries its post and requester on to the engine', async () => {
@@ -71,7 +76,7 @@ test('a request from a social network carries its post and requester on to the e
     displayname: 'Dana',
   };
   await handle({ id: 'bluesky-1', url: 'https://cdn.bsky.app/img/d.jpg', ...requester }, { attempt: 1 });
-  assert.deepEqual(await engineJobs(), [{ id: 'bluesky-1', key: 'bluesky-1.jpg', ...requester }]);
+  assert.deepEqual(await engineJobs(), [withOriginalFields({ id: 'bluesky-1', key: 'bluesky-1.jpg', ...requester })]);
   await assert.rejects(
     handle({ id: 'bluesky-2', url: 'https://cdn.bsky.app/img/d.jpg', post: 'nope' }, { attempt: 1 }),
     /post must be an object with an id/,

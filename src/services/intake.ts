@@ -1,9 +1,9 @@
 import { MosaicError, PermanentError } from '../core/errors.js';
 import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
-import { parseRequest, type MosaicRequest, type Requester } from './messages.js';
+import { parseRequest, withOriginalFields, type Job, type MosaicRequest, type Requester } from './messages.js';
 import type { RequestStatuses } from './requests.js';
 
-export type EngineJob = Requester & { id: string; key: string };
+export type EngineJob = Job;
 
 export type IntakeDeps = {
   storage: Storage;
@@ -41,7 +41,10 @@ export const intake =
       }
       await deps.imaging.photoSize(bytes);
       await deps.statuses.set(req.id, { state: 'queued', username: req.username });
-      await deps.queue.send(cfg.engineQueue, { ...requester(req), id: req.id, key } satisfies EngineJob);
+      await deps.queue.send(
+        cfg.engineQueue,
+        withOriginalFields({ ...requester(req), id: req.id, key } satisfies EngineJob),
+      );
     } catch (err) {
       const final =
         err instanceof PermanentError ||

@@ -50,7 +50,14 @@ export function parseRequest(message: unknown): MosaicRequest {
   const m = message as Record<string, unknown>;
   const handle = (v: unknown) => text(v, 'username', 64)?.replace(/^@/, '');
   let req: MosaicRequest;
-  if ('media_id' in m) {
+  // Ours first: the messages we send carry the original's fields too (see withOriginalFields).
+  if ('id' in m && ('key' in m || 'url' in m)) {
+    const id = text(m.id, 'id')!;
+    const key = text(m.key, 'key', 1024);
+    const url = text(m.url, 'url', 2048);
+    if (!key && !url) throw new PermanentError('INVALID_MESSAGE', 'key and url are both empty');
+    req = { id, source: key ? { key } : { url: url! }, ...parseRequester(m) };
+  } else if ('media_id' in m) {
     const id = text(m.media_id, 'media_id');
     if (!id) throw new PermanentError('INVALID_MESSAGE', 'media_id is empty');
     req = { id, username: handle(m.twitter_user), source: { key: `${id}.jpg` }, network: 'x' };
@@ -59,11 +66,6 @@ export function parseRequest(message: unknown): MosaicRequest {
     if (!url) throw new PermanentError('INVALID_MESSAGE', 'img_url is empty');
     const id = text(m.id, 'id') ?? idFromUrl(url);
     req = { id, username: handle(m.user_name ?? m.twitter_handler), source: { url }, network: 'x' };
-  } else if ('id' in m && ('key' in m || 'url' in m)) {
-    const id = text(m.id, 'id')!;
-    const key = text(m.key, 'key', 1024);
-    const url = text(m.url, 'url', 2048);
-    req = { id, source: key ? { key } : { url: url! }, ...parseRequester(m) };
   } else {
     const keys = Object.keys(m).slice(0, 5).join(', ') || 'none';
     throw new PermanentError('INVALID_MESSAGE', `unknown message shape (fields: ${keys})`);
@@ -74,6 +76,44 @@ export function parseRequest(message: unknown): MosaicRequest {
       `id ${JSON.stringify(req.id.slice(0, 40))} is not letters, digits, - or _`,
     );
   return req;
+}
+
+/** A job on the engine, finish or done queue: the mosaic's id and the object key of its photo or outputs. */
+export type Job = Requester & { id: string; key: string };
+
+/**
+ * Reads a message on the engine, finish or done queue. Accepts ours (`{id, key, …}`) and the
+ * original's shapes, as {@link parseRequest} does, so an original component can sit before any of
+ * our stages: the original passed `{"twitter_user", "media_id"}` along every queue, its objects
+ * named `<media_id>.jpg`. A message that names only an image URL has no object to work on.
+ * @example parseJob({ twitter_user: 'alice', media_id: '123' }, 'engine job') // { id: '123', key: '123.jpg', username: 'alice', network: 'x' }
+ */
+export function parseJob(message: unknown, what: string): Job {
+  let req: MosaicRequest;
+  try {
+    const m = message as Record<string, unknown> | null;
+    // Only the id: its objects are named `<id>.jpg`, as the original named them.
+    const bare = m && typeof m === 'object' && 'id' in m && !['key', 'url', 'media_id', 'img_url'].some((k) => k in m);
+    req = parseRequest(bare ? { ...m, key: `${text(m.id, 'id') ?? ''}.jpg` } : message);
+  } catch (err) {
+    if (err instanceof PermanentError) throw new PermanentError('INVALID_MESSAGE', `malformed ${what}: ${err.message}`);
+    throw err;
+  }
+  const { id, source, ...requester } = req;
+  return { ...requester, id, key: 'key' in source ? source.key : `${id}.jpg` };
+}
+
+/** The original's fields, which its components read from every queue. */
+export type OriginalFields = { media_id: string; twitter_user?: string; twitter_handler?: string; user_name?: string };
+
+/**
+ * A message we send, with the original's fields beside ours (`media_id` is our id; the handle as
+ * `twitter_user` and, for the original's later variant, `twitter_handler` and `user_name`), so an
+ * operator can keep an original component on any queue while moving the rest.
+ */
+export function withOriginalFields<T extends { id: string; username?: string }>(m: T): T & OriginalFields {
+  const handle = m.username ? { twitter_user: m.username, twitter_handler: m.username, user_name: m.username } : {};
+  return { ...m, media_id: m.id, ...handle };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { PermanentError } from '../core/errors.js';
 import type { Delivery, Publisher, Queue, Storage } from '../ports.js';
-import { parseRequester } from './messages.js';
+import { parseJob, withOriginalFields } from './messages.js';
 import type { RequestStatuses } from './requests.js';
 
 export const DEFAULT_REPLY_TEXT = 'Hi @{handle}, here is your mosaic: {url}';
@@ -50,11 +50,7 @@ export type PublishConfig = {
 export const publishStage =
   (deps: PublishDeps, cfg: PublishConfig) =>
   async (message: unknown, delivery: Delivery): Promise<void> => {
-    const m = message as { id?: unknown; key?: unknown } | null;
-    if (!m || typeof m.id !== 'string' || typeof m.key !== 'string') {
-      throw new PermanentError('INVALID_MESSAGE', 'malformed finish job: needs id and key');
-    }
-    const job = { ...parseRequester(m as Record<string, unknown>), id: m.id, key: m.key };
+    const job = parseJob(message, 'finish job');
     const thumbnail = await deps.storage.get(cfg.bucketSmall, job.key);
     if (!thumbnail)
       throw new PermanentError('UNREADABLE_IMAGE', `the thumbnail ${job.key} is not in bucket ${cfg.bucketSmall}`);
@@ -88,7 +84,7 @@ export const publishStage =
       throw err;
     }
     // 'done' is set by the cacher, once the mosaic shows in the gallery.
-    await deps.queue.send(cfg.doneQueue, { id: job.id, username: job.username, key: job.key });
+    await deps.queue.send(cfg.doneQueue, withOriginalFields({ id: job.id, username: job.username, key: job.key }));
   };
 
 async function shortLink(deps: PublishDeps, url: string): Promise<string> {
