@@ -50,7 +50,8 @@ export async function startRoles(
     buckets: config.buckets,
     cacheLife: config.cacheLife,
     defaultUsername: 'mosaicme',
-    urlFor: urlFor(deps.storage),
+    urlFor: urlFor(deps.storage, base.replace(/\/+$/, '')),
+    siteUrl: base.replace(/\/+$/, ''),
     moderationBucket: config.buckets.in,
   };
   const onError = (what: string) => (err: unknown) =>

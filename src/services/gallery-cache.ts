@@ -37,8 +37,13 @@ export type GalleryCacheConfig = {
   cacheLife: number;
   /** Shown when a mosaic carries no username (the original fell back to its own account). */
   defaultUsername: string;
-  /** Where a browser gets an object: a presigned URL, or a path the app serves. */
+  /**
+   * Where a browser gets an object: a presigned URL, or an absolute URL of the app's `/files/`
+   * (the original's front end, on another origin, loads what the cache entries name).
+   */
   urlFor: (bucket: string, key: string) => Promise<string>;
+  /** The app's own address, which {@link urlFor} builds on: our own views give paths on it instead. */
+  siteUrl?: string;
   /** The bucket that holds the moderation marks (the input bucket). */
   moderationBucket: string;
 };
@@ -48,6 +53,15 @@ type Deps = { storage: Storage; cache: Cache };
 export const ALL_KEY = 'mosaic:all';
 export const EVENTS_CHANNEL = 'mosaic:events';
 export const entryKey = (id: string): string => `mosaic:${id}`;
+/**
+ * The original's form of the same key: its ids were object names (`mosaic:123456.jpg`). Written
+ * beside {@link entryKey} with the same entry, for readers of Redis that build the key themselves.
+ */
+export const originalEntryKey = (id: string): string => `mosaic:${id}.jpg`;
+const setEntry = (cache: Cache, e: MosaicEntry) => {
+  const json = JSON.stringify(e);
+  return Promise.all([cache.set(entryKey(e.id), json), cache.set(originalEntryKey(e.id), json)]);
+};
 /** The screen-sized copy of mosaic `id`, beside its full image. */
 export const previewKey = (id: string): string => `${id}_preview.jpg`;
 /** The gallery card's copy of mosaic `id`: the 120 px thumbnail is blurry on a card, more so on phones. */
@@ -77,7 +91,15 @@ export async function hiddenIds(storage: Storage, cfg: GalleryCacheConfig): Prom
 export const isHidden = async (storage: Storage, cfg: GalleryCacheConfig, id: string): Promise<boolean> =>
   (await storage.head(cfg.moderationBucket, hiddenKey(id))) !== undefined;
 
-export const mosaicView = (e: MosaicEntry, outLarge: string): MosaicView => ({
+/** A URL on the app's own address as a path, so our pages load it from wherever they are served. */
+const ownPath = (url: string, siteUrl: string | undefined): string =>
+  siteUrl && url.startsWith(`${siteUrl}/files/`) ? url.slice(siteUrl.length) : url;
+const ownPathOpt = (url: string | undefined, siteUrl: string | undefined) => url && ownPath(url, siteUrl);
+
+export const mosaicView = (
+  e: MosaicEntry,
+  { buckets: { outLarge }, siteUrl }: Pick<GalleryCacheConfig, 'buckets' | 'siteUrl'>,
+): MosaicView => ({
   id: e.id,
   username: e.username,
   display_name: e.display_name,
@@ -86,10 +108,10 @@ export const mosaicView = (e: MosaicEntry, outLarge: string): MosaicView => ({
   date: e.date,
   width: e.width,
   height: e.height,
-  url_small: e.url_small,
-  url_large: e.url_large,
-  url_preview: e.url_preview ?? e.url_large,
-  url_card: e.url_card,
+  url_small: ownPath(e.url_small, siteUrl),
+  url_large: ownPath(e.url_large, siteUrl),
+  url_preview: ownPath(e.url_preview ?? e.url_large, siteUrl),
+  url_card: ownPathOpt(e.url_card, siteUrl),
   dzi: `/files/${outLarge}/${e.id}.dzi`,
   page_url: `/mosaics/${e.id}`,
 });
@@ -141,7 +163,7 @@ const newestFirst = (a: MosaicEntry, b: MosaicEntry) =>
 /**
  * Reads every finished, visible mosaic from the output buckets (a mosaic is finished when both
  * its large image and its thumbnail exist; hidden ones are left out), newest first, and writes the
- * original's cache keys: `mosaic:<id>` without expiry and `mosaic:all` for `cacheLife` seconds.
+ * original's cache keys: `mosaic:<id>` (and `mosaic:<id>.jpg`) without expiry and `mosaic:all` for `cacheLife` seconds.
  * Storage is the truth; the cache only ever holds copies of it.
  */
 export async function rebuildGalleryCache({ storage, cache }: Deps, cfg: GalleryCacheConfig): Promise<MosaicList> {
@@ -150,7 +172,7 @@ export async function rebuildGalleryCache({ storage, cache }: Deps, cfg: Gallery
   const hidden = await hiddenIds(storage, cfg);
   const mosaics = listed.mosaics.filter((m) => !hidden.has(m.id));
   const list = { mosaics, size: mosaics.length };
-  await Promise.all(list.mosaics.map((m) => cache.set(entryKey(m.id), JSON.stringify(m))));
+  await Promise.all(list.mosaics.map((m) => setEntry(cache, m)));
   await cache.set(ALL_KEY, JSON.stringify(list), cfg.cacheLife);
   return list;
 }
@@ -193,7 +215,7 @@ export async function readGalleryJson(deps: Deps, cfg: GalleryCacheConfig): Prom
 
 /** Puts one entry into the cache: its own key, and its place in `mosaic:all` (rebuilt when missing). */
 export async function addToCache(deps: Deps, cfg: GalleryCacheConfig, entry: MosaicEntry): Promise<void> {
-  await deps.cache.set(entryKey(entry.id), JSON.stringify(entry));
+  await setEntry(deps.cache, entry);
   const all = await deps.cache.get(ALL_KEY);
   if (!all) {
     await rebuildGalleryCache(deps, cfg);
@@ -206,7 +228,7 @@ export async function addToCache(deps: Deps, cfg: GalleryCacheConfig, entry: Mos
 
 /** Takes one mosaic out of the cache: its own key and its place in `mosaic:all`. */
 export async function removeFromCache(deps: Deps, cfg: GalleryCacheConfig, id: string): Promise<void> {
-  await deps.cache.delete(entryKey(id));
+  await Promise.all([deps.cache.delete(entryKey(id)), deps.cache.delete(originalEntryKey(id))]);
   const all = await deps.cache.get(ALL_KEY);
   if (!all) return;
   const mosaics = (JSON.parse(all) as MosaicList).mosaics.filter((x) => x.id !== id);
@@ -250,7 +272,7 @@ export const cacheStage =
         // The cache is away: the gallery reads storage meanwhile, and the periodic rebuild refills it.
       }
       await deps.cache
-        .publish(EVENTS_CHANNEL, JSON.stringify({ type: 'mosaic', mosaic: mosaicView(entry, cfg.buckets.outLarge) }))
+        .publish(EVENTS_CHANNEL, JSON.stringify({ type: 'mosaic', mosaic: mosaicView(entry, cfg) }))
         .catch(() => {});
     }
     await deps.statuses?.set(id, { state: 'done', username: small.metadata.username });

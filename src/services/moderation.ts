@@ -43,7 +43,7 @@ export class Moderation {
     this.onChange();
     await addToCache(this.deps, this.cfg, entry).catch(() => {});
     await this.deps.cache
-      .publish(EVENTS_CHANNEL, JSON.stringify({ type: 'mosaic', mosaic: mosaicView(entry, this.cfg.buckets.outLarge) }))
+      .publish(EVENTS_CHANNEL, JSON.stringify({ type: 'mosaic', mosaic: mosaicView(entry, this.cfg) }))
       .catch(() => {});
     return true;
   }

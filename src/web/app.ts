@@ -173,6 +173,7 @@ const sizeText = (bytes: number) =>
 
 /** Where a browser gets an object: the store's own URL, else the app's /files route. */
 export const urlFor =
-  (storage: Storage) =>
+  (storage: Storage, siteUrl = '') =>
   async (bucket: string, key: string): Promise<string> =>
-    (await storage.url(bucket, key)) ?? `/files/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    (await storage.url(bucket, key)) ??
+    `${siteUrl}/files/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;

@@ -98,12 +98,12 @@ export type Gallery = {
  * A real `mosaicme serve` on embedded defaults in a temporary folder, with a small demo library
  * (quick mosaics) and a cache rebuilt from storage every second.
  */
-export async function startGallery(env: Record<string, string> = {}): Promise<Gallery> {
+export async function startGallery(env: Record<string, string> = {}, port?: number): Promise<Gallery> {
   const data = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-browser-'));
   const library = path.join(data, 'library');
   const r = await mosaicme(['tiles', 'demo', library, '--count', '400', '--size', '32']);
   assert.equal(r.code, 0, r.stderr);
-  const port = await freePort();
+  port ??= await freePort();
   const server = await startMosaicme(['serve'], {
     PORT: String(port),
     DATA_DIR: data,

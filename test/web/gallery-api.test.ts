@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { ALL_KEY, entryKey } from '../../src/services/gallery-cache.js';
+import { ALL_KEY, entryKey, originalEntryKey } from '../../src/services/gallery-cache.js';
 import { webHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -30,7 +30,8 @@ test("GET /mosaic/ keeps the original's shape, newest first, with the original k
   assert.equal(body.mosaics[0].id, 'm29');
   assert.equal(body.mosaics[29].id, 'm00');
   assert.deepEqual(Object.keys(body.mosaics[0]).slice(0, 5), ['id', 'url_small', 'url_large', 'username', 'date']);
-  assert.equal(body.mosaics[0].url_small, '/files/mosaic-outsmall/m29.jpg');
+  // Absolute, as the original's presigned URLs were: its front end on another origin loads them.
+  assert.equal(body.mosaics[0].url_small, 'http://localhost/files/mosaic-outsmall/m29.jpg');
   const one = await get('/mosaic/m05/');
   assert.equal(one.status, 200);
   assert.deepEqual(Object.keys(one.body).slice(0, 5), ['id', 'url_small', 'url_large', 'username', 'date']);
@@ -115,6 +116,50 @@ test('the Deep Zoom descriptor and its tiles are served by the app, the .dzi as 
   assert.deepEqual([tile.statusCode, tile.body], [200, 'tile']);
   assert.equal((await h.app.inject({ url: '/files/mosaic-in/requests/x.json' })).statusCode, 404);
   assert.equal((await h.app.inject({ url: '/files/mosaic-outlarge/..%2F..%2Fetc/passwd' })).statusCode, 404);
+});
+
+test('every id and link form the original produced reaches the mosaic', async () => {
+  for (const url of ['/mosaic/m05/', '/mosaic/m05.jpg/', '/mosaic/m05.jpeg/']) {
+    const res = await get(url);
+    assert.deepEqual([res.status, res.body.id, res.body.username], [200, 'm05', 'u5'], url);
+  }
+  // Without the slash the original's Django redirected; so do we, keeping the query.
+  for (const [url, to] of [
+    ['/mosaic', '/mosaic/'],
+    ['/mosaic?x=1', '/mosaic/?x=1'],
+    ['/mosaic/m05', '/mosaic/m05/'],
+    ['/mosaic/m05.jpg', '/mosaic/m05.jpg/'],
+  ]) {
+    const res = await h.app.inject({ url });
+    assert.deepEqual([res.statusCode, res.headers.location], [301, to], url);
+  }
+  assert.equal((await get('/mosaic/m05.png/')).status, 400, 'only the extension the original used');
+  assert.equal((await get('/mosaic/..%2Fm05.jpg/')).status, 400);
+  assert.equal((await get('/mosaic/nope.jpg/')).status, 404);
+  // Readers of Redis that build the original's key find the same entry.
+  const ours = await h.cache.get(entryKey('m05'));
+  assert.ok(ours);
+  assert.equal(await h.cache.get(originalEntryKey('m05')), ours);
+  assert.equal(originalEntryKey('m05'), 'mosaic:m05.jpg');
+});
+
+test("another origin's page may read the original's API and embed the public files; our pages stay same-origin", async () => {
+  const headers = { origin: 'http://old-frontend.example' };
+  for (const url of ['/mosaic/', '/mosaic/m05/', '/files/mosaic-outsmall/m05.jpg', '/files/mosaic-outlarge/m05.dzi']) {
+    const res = await h.app.inject({ url, headers });
+    assert.equal(res.statusCode, 200, url);
+    assert.equal(res.headers['access-control-allow-origin'], '*', url);
+    assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin', url);
+  }
+  const list = await get('/mosaic/');
+  assert.match(list.body.mosaics[0].url_large, /^http:\/\/localhost\/files\/mosaic-outlarge\/m\d+\.jpg$/);
+  // Our own API gives paths on our own address, so our pages load them from wherever they are served.
+  assert.equal((await get('/api/mosaics/m05')).body.url_small, '/files/mosaic-outsmall/m05.jpg');
+  for (const url of ['/', '/api/mosaics', '/mosaics/m05']) {
+    const res = await h.app.inject({ url, headers });
+    assert.equal(res.headers['access-control-allow-origin'], undefined, url);
+    assert.equal(res.headers['cross-origin-resource-policy'], 'same-origin', url);
+  }
 });
 
 test('lists and details come from the cache', async () => {

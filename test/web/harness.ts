@@ -13,6 +13,7 @@ import { buildApp, urlFor, type WebConfig, type WebDeps } from '../../src/web/ap
 export const BUCKETS = { in: 'mosaic-in', outLarge: 'mosaic-outlarge', outSmall: 'mosaic-outsmall' };
 export const QUEUES = ['mosaic-in', 'mosaic-eng', 'mosaic-finish', 'mosaic-done'];
 export const ADMIN_TOKEN = 'a-long-enough-admin-token';
+export const SITE_URL = 'http://localhost';
 
 export type Harness = Awaited<ReturnType<typeof webHarness>>;
 
@@ -34,7 +35,9 @@ export async function webHarness(
     buckets: { outLarge: BUCKETS.outLarge, outSmall: BUCKETS.outSmall },
     cacheLife: 600,
     defaultUsername: 'mosaicme',
-    urlFor: urlFor(storage),
+    // As the app wires it: the entries name absolute URLs on the site's address.
+    urlFor: urlFor(storage, SITE_URL),
+    siteUrl: SITE_URL,
     moderationBucket: BUCKETS.in,
   };
   const cfg: WebConfig = {
@@ -48,7 +51,7 @@ export async function webHarness(
     adminToken: ADMIN_TOKEN,
     imageOrigins: [],
     trustProxy: false,
-    pages: { hashtag: 'mosaicme', siteUrl: 'http://localhost' },
+    pages: { hashtag: 'mosaicme', siteUrl: SITE_URL },
     ...opts.web,
   };
   const app = buildApp({ storage, queue, cache, statuses, imaging, ...opts.deps }, cfg);

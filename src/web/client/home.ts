@@ -1,11 +1,16 @@
 import { mosaicsPage, type MosaicPage, type MosaicView } from './lib/api';
 import { byline } from './lib/byline';
 import { cardImage } from '../shared/images';
+import { originalLinkTarget } from '../shared/links';
 import { pagerItems } from '../shared/pager';
 import { byId, h } from './lib/dom';
 import { liveEvents } from './lib/events';
 import { keepTimesFresh } from './lib/time';
 import { startCarousel } from './carousel';
+
+// The original's links (`/#/mosaic/<id>.jpg`) land here: the fragment only reaches the browser.
+const oldLink = originalLinkTarget(location.hash);
+if (oldLink) location.replace(oldLink);
 
 const PER_PAGE = 12;
 const grid = byId<HTMLUListElement>('grid');

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Cache, Storage } from '../../ports.js';
 import {
   entryKey,
@@ -105,7 +105,7 @@ export class GalleryReader {
   }
 
   view(entry: MosaicEntry): MosaicView {
-    return mosaicView(entry, this.cfg.buckets.outLarge);
+    return mosaicView(entry, this.cfg);
   }
 }
 
@@ -130,8 +130,27 @@ function pickEncoding(req: FastifyRequest): Encoding {
   return taken.has('br') ? 'br' : taken.has('gzip') || taken.has('*') ? 'gzip' : 'identity';
 }
 
+/**
+ * What another origin's page may read and embed: the original's front end runs on its own origin
+ * and loads the list and the images from here. Public data only; our own pages keep same-origin.
+ */
+const shared = (reply: FastifyReply) =>
+  reply.header('access-control-allow-origin', '*').header('cross-origin-resource-policy', 'cross-origin');
+
+/** The original's ids were object names (`123456.jpg`); its links and readers still use them. */
+const ORIGINAL_ID = { ...idParams, properties: { id: { type: 'string', pattern: '^[\\w-]{1,128}(\\.jpe?g)?$' } } };
+const bareId = (id: string) => id.replace(/\.jpe?g$/, '');
+
 /** The gallery: the original's `/mosaic/` routes, the paged API, and the output files. */
 export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, storage: Storage): void {
+  // The original's Django redirected these to the slashed form; its readers follow redirects.
+  const toSlash = (req: FastifyRequest, reply: FastifyReply) => {
+    const [pathPart, query] = req.url.split('?');
+    return shared(reply).redirect(`${pathPart}/${query === undefined ? '' : `?${query}`}`, 301);
+  };
+  app.get('/mosaic', { schema: { hide: true } }, toSlash);
+  app.get('/mosaic/:id', { schema: { hide: true, params: ORIGINAL_ID } }, toSlash);
+
   app.get(
     '/mosaic/',
     {
@@ -150,7 +169,7 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
     async (req, reply) => {
       const bodies = await gallery.original();
       const encoding = pickEncoding(req);
-      reply.type(JSON_TYPE).header('vary', 'accept-encoding');
+      shared(reply).type(JSON_TYPE).header('vary', 'accept-encoding');
       if (encoding !== 'identity') reply.header('content-encoding', encoding);
       return reply.send(bodies[encoding]);
     },
@@ -160,13 +179,14 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
     '/mosaic/:id/',
     {
       schema: {
-        summary: "One mosaic (the original's shape)",
-        params: idParams,
+        summary: "One mosaic (the original's shape); the id with or without the original's `.jpg`",
+        params: ORIGINAL_ID,
         response: { 200: originalEntrySchema, ...errors },
       },
     },
     async (req, reply) => {
-      const entry = await gallery.entry(req.params.id);
+      const entry = await gallery.entry(bareId(req.params.id));
+      shared(reply);
       return entry
         ? reply.type(JSON_TYPE).send(JSON.stringify(originalEntry(entry)))
         : reply.status(404).send(notFound);
@@ -239,7 +259,7 @@ export function galleryRoutes(app: FastifyInstance, gallery: GalleryReader, stor
       const body = await storage.get(req.params.bucket, key).catch(() => undefined);
       if (!body) return fail();
       const type = key.endsWith('.dzi') ? 'application/xml' : key.endsWith('.json') ? 'application/json' : 'image/jpeg';
-      return reply.type(type).header('cache-control', 'public, max-age=86400').send(Buffer.from(body));
+      return shared(reply).type(type).header('cache-control', 'public, max-age=86400').send(Buffer.from(body));
     },
   );
 }
