@@ -170,7 +170,9 @@ test('tiles add --remote grows the shared library, and the engines build with it
   ).json()) as { library: { tiles: number; addedLast24h: number } };
   assert.deepEqual(overview.library.tiles, 406, 'the operator view reads the published library');
 
-  // Every engine takes a job sooner or later; the ones after the growth see 406 tiles.
+  // Every engine takes a job sooner or later; the ones after the growth see 406 tiles. An engine
+  // looks for a newer shared library at most every 5 s, at its next job: let that pass first.
+  await new Promise((r) => setTimeout(r, 5500));
   const ids = [];
   for (let i = 0; i < 4; i++)
     ids.push(

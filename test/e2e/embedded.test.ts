@@ -50,7 +50,9 @@ test('an uploaded photo becomes a mosaic in the gallery, with its requester', as
   assert.equal(mine?.username, 'alice');
   assert.equal(list.size, list.mosaics.length);
   assert.deepEqual(Object.keys(mine!).slice(0, 5), ['id', 'url_small', 'url_large', 'username', 'date']);
-  assert.equal((await api(mine!.url_small)).status, 200);
+  // Absolute, as the original's presigned URLs were, on the address the server printed.
+  assert.match(mine!.url_small, new RegExp(`^http://[^/]+:${port}/files/mosaic-outsmall/${id}\\.jpg$`));
+  assert.equal((await fetch(mine!.url_small)).status, 200);
   assert.equal(((await (await api(`/mosaic/${id}/`)).json()) as { id: string }).id, id);
   assert.match(server!.log(), new RegExp(`reply to @alice \\(${id}\\): Hi @alice, here is your mosaic: `));
 });

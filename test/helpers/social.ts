@@ -54,7 +54,7 @@ export async function serveWithNetwork(env: Record<string, string>) {
         mosaics: { id: string; username: string; url_small: string }[];
       };
       const entry = list.mosaics.find((m) => m.id === id);
-      const thumbnail = entry && Buffer.from(await (await client.api(entry.url_small)).arrayBuffer());
+      const thumbnail = entry && Buffer.from(await (await client.api(new URL(entry.url_small).pathname)).arrayBuffer());
       return { entry, thumbnail };
     },
     stop: async () => {
