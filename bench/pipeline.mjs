@@ -53,6 +53,7 @@ function start(roles, env) {
   child.stderr.on('data', (d) => (log += d));
   return {
     child,
+    log: () => log,
     ready: async () => {
       while (!log.includes('running:')) {
         if (child.exitCode !== null) throw new Error(`worker ${roles} exited:\n${log}`);
@@ -104,6 +105,16 @@ async function runWith(engines) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const wall = (Date.now() - t0) / 1000;
+  // Each engine logs one line per job with where its time went (services/engine-stage.ts).
+  const jobs = procs
+    .slice(1)
+    .map((p) =>
+      [...p.log().matchAll(/job (\d+) ms \(engine (\d+), deep zoom (\d+), copies and store (\d+)\)/g)].map((m) =>
+        m.slice(1).map(Number),
+      ),
+    );
+  const warm = jobs.flatMap((j) => j.slice(1));
+  const phase = (list, k) => (list.length ? median(list.map((j) => j[k])) : NaN);
   for (const p of procs) p.child.kill('SIGTERM');
   await Promise.all(procs.map((p) => new Promise((r) => (p.child.exitCode === null ? p.child.once('exit', r) : r()))));
   fs.rmSync(data, { recursive: true, force: true });
@@ -116,6 +127,8 @@ async function runWith(engines) {
     latency: median(latencies),
     worst: Math.max(...latencies),
     failed,
+    firstJob: median(jobs.filter((j) => j.length).map((j) => j[0][0])),
+    perJob: [0, 1, 2, 3].map((k) => phase(warm, k)),
   };
 }
 
@@ -140,6 +153,14 @@ const lines = [
   ...rows.map(
     (r) =>
       `| ${r.engines} | ${REQUESTS} | ${r.wall.toFixed(1)} | ${r.perMinute.toFixed(1)} | ${r.latency.toFixed(1)} | ${r.worst.toFixed(1)} | ${r.failed} |`,
+  ),
+  '',
+  "Per job in the engine stage, from each engine's log (its first job, then the median of the warm ones, in ms):",
+  '',
+  '| engines | first job | warm job | of which: engine (createMosaic) | deep zoom made and stored | screen copies and images stored |',
+  '|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) => `| ${r.engines} | ${Math.round(r.firstJob)} | ${r.perJob.map((v) => Math.round(v)).join(' | ')} |`,
   ),
 ];
 console.log(lines.join('\n'));

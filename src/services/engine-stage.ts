@@ -99,6 +99,7 @@ export const engineStage =
       );
       return;
     }
+    const started = performance.now();
     const tmp = await mkdtemp(path.join(os.tmpdir(), `mosaicme-${job.id}-`));
     try {
       const photo = await deps.storage.get(cfg.buckets.in, job.key);
@@ -129,8 +130,10 @@ export const engineStage =
         preview: '1',
         card: '1',
       };
+      const made = performance.now();
       await deps.imaging.deepZoom(result.image, path.join(tmp, job.id), 80);
       await uploadDeepZoom(deps.storage, cfg.buckets.outLarge, tmp);
+      const zoomed = performance.now();
       // A screen-sized copy for the gallery's carousel and wall: the full image can be tens of MB.
       const { thumbnail: preview } = await deps.imaging.encode(result.image, {
         format: 'jpeg',
@@ -152,7 +155,10 @@ export const engineStage =
       // The thumbnail last: a mosaic counts as finished once both images exist.
       await deps.storage.put(cfg.buckets.outSmall, out, result.thumbnail!, { contentType: 'image/jpeg', metadata });
       deps.log?.(
-        `mosaic ${job.id} rendered: ${result.grid.width}x${result.grid.height} in ${Object.values(result.timings).reduce((a, b) => a + b, 0)} ms`,
+        // One line per job with where its time went, for operators and bench/pipeline.mjs.
+        `mosaic ${job.id} rendered: ${result.grid.width}x${result.grid.height} in ${Object.values(result.timings).reduce((a, b) => a + b, 0)} ms; ` +
+          `job ${Math.round(performance.now() - started)} ms (engine ${Math.round(made - started)}, ` +
+          `deep zoom ${Math.round(zoomed - made)}, copies and store ${Math.round(performance.now() - zoomed)})`,
       );
       await deps.statuses.set(job.id, { state: 'publishing', username: job.username });
       await deps.queue.send(
