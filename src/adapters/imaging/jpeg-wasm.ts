@@ -17,6 +17,14 @@ function load(): Promise<void> {
   return ready;
 }
 
+/**
+ * Starts compiling the decoder (about 60 ms, on V8's background threads) so that the first photo
+ * does not wait for it; a failure shows again, and is handled, at the first decode.
+ */
+export function warmJpegDecoder(): void {
+  load().catch(() => {});
+}
+
 /** True when the buffer ends with the JPEG end-of-image marker (allowing trailing padding). */
 export function hasJpegEnd(bytes: Uint8Array): boolean {
   let end = bytes.length;

@@ -4,7 +4,7 @@ import type { Encoded, EncodeRequest, Imaging, ReadOptions } from '../../ports.j
 import { WorkerPool } from '../workers.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from './formats.js';
 import type { ImagingReply, ImagingTask } from './imaging-worker.js';
-import { decodeJpegRgb, plainJpeg } from './jpeg-wasm.js';
+import { decodeJpegRgb, plainJpeg, warmJpegDecoder } from './jpeg-wasm.js';
 
 /** Photos up to this size take the WebAssembly decoder; larger ones gain from libvips' shrink-on-load. */
 const FAST_JPEG_PIXELS = 4_000_000;
@@ -16,6 +16,10 @@ const FAST_JPEG_PIXELS = 4_000_000;
  */
 export class ThreadedImaging implements Imaging {
   private readonly pool = new WorkerPool<ImagingTask, ImagingReply>(new URL('./imaging-worker.js', import.meta.url), 1);
+
+  constructor() {
+    warmJpegDecoder();
+  }
 
   private async call<T>(task: ImagingTask): Promise<T> {
     const reply = await this.pool.run(task);
