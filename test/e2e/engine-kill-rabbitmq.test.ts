@@ -51,6 +51,12 @@ test('kill -9 of the engine process mid-job on RabbitMQ: a restarted engine comp
   const done = await client.waitFor(id, ['done', 'failed'], 120_000);
   assert.equal(done.state, 'done', `${JSON.stringify(done)}\n${engine.log()}`);
   assert.match(engine.log(), new RegExp(`mosaic ${id} rendered`));
-  const list = (await (await client.api('/mosaic/')).json()) as { mosaics: { id: string; username: string }[] };
-  assert.equal(list.mosaics.find((m) => m.id === id)?.username, 'carol');
+  // The list is refreshed by the cache stage from mosaic-done, which may come just after "done".
+  let entry: { id: string; username: string } | undefined;
+  for (let i = 0; i < 100 && !entry; i++) {
+    const list = (await (await client.api('/mosaic/')).json()) as { mosaics: { id: string; username: string }[] };
+    entry = list.mosaics.find((m) => m.id === id);
+    if (!entry) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(entry?.username, 'carol');
 });
