@@ -157,7 +157,7 @@ const lines = [
   '',
   "Per job in the engine stage, from each engine's log (its first job, then the median of the warm ones, in ms):",
   '',
-  '| engines | first job | warm job | of which: engine (createMosaic) | deep zoom made and stored | screen copies and images stored |',
+  '| engines | first job | warm job | of which: photo fetched, mosaic made | deep zoom made and stored | screen copies and images stored |',
   '|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) => `| ${r.engines} | ${Math.round(r.firstJob)} | ${r.perJob.map((v) => Math.round(v)).join(' | ')} |`,
