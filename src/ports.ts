@@ -172,3 +172,23 @@ export interface Source {
   start(onPost: (post: SocialPost) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * The image work of live walls, beside `Imaging`: photos cropped to cells, the screen's tiles and
+ * the print files. Errors are MosaicErrors as in `Imaging`.
+ */
+export interface WallImaging {
+  /** A square crop of `size` px around the photo's subject (as tiles are made): RGB pixels. */
+  cropSquare(bytes: Uint8Array, size: number, opts?: ReadOptions): Promise<Uint8Array>;
+  /** Upright sRGB pixels, shrunk to fit `maxSide`. */
+  read(bytes: Uint8Array, opts?: ReadOptions & { maxSide?: number }): Promise<RawImage>;
+  /** A region of `image` (all of it by default) resized to `width`×`height` exactly. */
+  resize(
+    image: RawImage,
+    width: number,
+    height: number,
+    region?: { left: number; top: number; width: number; height: number },
+  ): Promise<RawImage>;
+  /** JPEG bytes, with `dpi` in the file's metadata when given. */
+  jpeg(image: RawImage, quality: number, dpi?: number): Promise<Uint8Array>;
+}

@@ -29,7 +29,17 @@ export type Config = {
   buckets: { in: string; raw: string; outLarge: string; outSmall: string; library: string };
   queue: { kind: 'disk'; dir: string } | { kind: 'rabbitmq'; url: string };
   /** `tiles`: photos put in the raw bucket, for the library stage to index. */
-  queues: { in: string; engine: string; finish: string; done: string; tiles: string };
+  queues: {
+    in: string;
+    engine: string;
+    finish: string;
+    done: string;
+    tiles: string;
+    /** Live walls: photos to crop and describe (any number of engines), then to place (one at a time). */
+    wallEngine: string;
+    wallPlace: string;
+    wallPrint: string;
+  };
   cache: { kind: 'memory' } | { kind: 'redis'; url: string };
   /** Seconds `mosaic:all` lives in the cache (the original's CACHE_LIFE). */
   cacheLife: number;
@@ -227,6 +237,9 @@ const Env = z.object({
   QUEUE_FINISH: name.default('mosaic-finish'),
   QUEUE_DONE: name.default('mosaic-done'),
   QUEUE_TILES: name.default('mosaic-tiles'),
+  QUEUE_WALL_ENGINE: name.default('mosaic-wall-eng'),
+  QUEUE_WALL_PLACE: name.default('mosaic-wall-place'),
+  QUEUE_WALL_PRINT: name.default('mosaic-wall-print'),
   CACHE_LIFE: int(1, 365 * 24 * 3600).default(600),
   WAIT_TIME: int(1, 24 * 3600).default(60),
   THUMBNAIL_SIZE: int(16, 2048).default(120),
@@ -360,6 +373,9 @@ export function loadConfig(
       finish: e.QUEUE_FINISH,
       done: e.QUEUE_DONE,
       tiles: e.QUEUE_TILES,
+      wallEngine: e.QUEUE_WALL_ENGINE,
+      wallPlace: e.QUEUE_WALL_PLACE,
+      wallPrint: e.QUEUE_WALL_PRINT,
     },
     cache: redis ? { kind: 'redis', url: redis } : { kind: 'memory' },
     cacheLife: e.CACHE_LIFE,

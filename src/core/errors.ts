@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   'INVALID_MESSAGE',
   'UNSAFE_URL',
   'DOWNLOAD_FAILED',
+  'INVALID_TARGET',
+  'WALL_NOT_FOUND',
+  'WALL_CLOSED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

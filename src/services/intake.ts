@@ -1,7 +1,7 @@
-import { MosaicError, PermanentError } from '../core/errors.js';
+import { PermanentError } from '../core/errors.js';
 import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
 import { parseRequest, withOriginalFields, type Job, type MosaicRequest, type Requester } from './messages.js';
-import type { RequestStatuses } from './requests.js';
+import { failWhenFinal, type RequestStatuses } from './requests.js';
 
 export type EngineJob = Job;
 
@@ -13,7 +13,13 @@ export type IntakeDeps = {
   /** The guarded downloader (adapters/http/download.ts) with the configured limits. */
   download: (url: string) => Promise<{ bytes: Uint8Array; contentType?: string }>;
 };
-export type IntakeConfig = { bucketIn: string; engineQueue: string; maxAttempts: number };
+export type IntakeConfig = {
+  bucketIn: string;
+  engineQueue: string;
+  /** Where photos for a live wall go instead: the wall stage crops them and finds their cell. */
+  wallQueue?: string;
+  maxAttempts: number;
+};
 
 /**
  * The intake stage: a request (ours or the original's message shapes) becomes a photo in the
@@ -42,21 +48,11 @@ export const intake =
       await deps.imaging.photoSize(bytes);
       await deps.statuses.set(req.id, { state: 'queued', username: req.username });
       await deps.queue.send(
-        cfg.engineQueue,
+        req.wall && cfg.wallQueue ? cfg.wallQueue : cfg.engineQueue,
         withOriginalFields({ ...requester(req), id: req.id, key } satisfies EngineJob),
       );
     } catch (err) {
-      const final =
-        err instanceof PermanentError ||
-        delivery.attempt >= cfg.maxAttempts ||
-        (err instanceof MosaicError && err.code === 'UNREADABLE_IMAGE');
-      if (final) {
-        const reason = err instanceof Error ? err.message : String(err);
-        await deps.statuses.set(req.id, { state: 'failed', reason, username: req.username });
-        if (err instanceof MosaicError && !(err instanceof PermanentError))
-          throw new PermanentError(err.code, err.message, { cause: err });
-      }
-      throw err;
+      await failWhenFinal(deps.statuses, req, err, delivery.attempt, cfg.maxAttempts);
     }
   };
 

@@ -15,6 +15,8 @@ export type Requester = {
   /** The requester's profile page. */
   profile?: string;
   displayname?: string;
+  /** The live wall the photo is for (see services/wall-*.ts); without it the photo becomes a mosaic. */
+  wall?: string;
 };
 
 /** A mosaic request as the pipeline carries it, whatever shape it arrived in. */
@@ -127,6 +129,7 @@ export function parseRequester(m: Record<string, unknown>): Requester {
     post: parsePost(m.post),
     profile: text(m.profile, 'profile', 2048),
     displayname: text(m.displayname, 'displayname', 256),
+    wall: text(m.wall, 'wall', 64),
   };
   return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Requester;
 }

@@ -1,3 +1,4 @@
+import { MosaicError, PermanentError } from '../core/errors.js';
 import type { Cache, Storage } from '../ports.js';
 import { getJson } from '../adapters/storage/json.js';
 import type { RequestState, RequestStatus } from '../shapes/gallery.js';
@@ -33,4 +34,29 @@ export class RequestStatuses {
     // Each update overwrites the stored status: a read racing one is read again (see getJson).
     return getJson<RequestStatus>(this.deps.storage, this.bucket, key(id));
   }
+}
+
+/**
+ * What a stage does with a request's error: when retrying cannot help (a PermanentError, an
+ * unreadable photo, the last attempt), the request ends as failed with the reason and the error
+ * becomes permanent, so the queue dead-letters it at once. Rethrows in every case.
+ */
+export async function failWhenFinal(
+  statuses: RequestStatuses,
+  req: { id: string; username?: string },
+  err: unknown,
+  attempt: number,
+  maxAttempts: number,
+): Promise<never> {
+  const final =
+    err instanceof PermanentError ||
+    attempt >= maxAttempts ||
+    (err instanceof MosaicError && err.code === 'UNREADABLE_IMAGE');
+  if (final) {
+    const reason = err instanceof Error ? err.message : String(err);
+    await statuses.set(req.id, { state: 'failed', reason, username: req.username });
+    if (err instanceof MosaicError && !(err instanceof PermanentError))
+      throw new PermanentError(err.code, err.message, { cause: err });
+  }
+  throw err;
 }

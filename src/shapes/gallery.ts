@@ -39,4 +39,6 @@ export type RequestStatus = {
   username?: string;
   updatedAt: string;
   mosaic?: MosaicView;
+  /** A photo sent to a live wall: its cell, or why the wall refused it (it then becomes a mosaic). */
+  wall?: { id: string; cell?: number; label?: string; url?: string; refused?: 'full' | 'closed' };
 };

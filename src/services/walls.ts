@@ -1,0 +1,97 @@
+import { MosaicError, PermanentError } from '../core/errors.js';
+import { checkNumber } from '../core/options.js';
+import { screenCellPx, wallGrid } from '../core/wall/grid.js';
+import type { WallImaging } from '../ports.js';
+import type { WallDef, WallSummary } from '../shapes/wall.js';
+import { WallBoard } from './wall-board.js';
+import { newWallId, WallStore } from './wall-store.js';
+
+/**
+ * Tone shift toward each cell's mean by default: measured with `npm run bench:wall` (quality
+ * against the target rises steeply up to here and slowly after, while faces and text in the
+ * photos stay natural); see bench/RESULTS.md.
+ */
+export const DEFAULT_TONE = 0.35;
+/** A printed tile of 2 in at 300 dpi, the usual sticker of event walls. */
+export const DEFAULT_PRINT = { tileInches: 2, dpi: 300 } as const;
+
+export type NewWall = {
+  title: string;
+  target: Uint8Array;
+  cols: number;
+  rows?: number;
+  tone?: number;
+  ghost?: number;
+  hashtag?: string;
+  print?: { tileInches?: number; dpi?: number };
+};
+
+const HASHTAG = /^[\p{L}\p{N}_]{1,100}$/u;
+
+/**
+ * Makes a wall: checks every setting and the target (an image, large enough for its grid), keeps
+ * the target as a JPEG of at most 4096 px and writes the definition. Nothing is stored when any
+ * check fails.
+ */
+export async function createWall(deps: { store: WallStore; imaging: WallImaging }, w: NewWall): Promise<WallDef> {
+  const title = w.title.trim();
+  if (!title || title.length > 120) throw new PermanentError('INVALID_OPTION', 'title must be 1 to 120 characters');
+  const hashtag = w.hashtag?.replace(/^#/, '').trim() || undefined;
+  if (hashtag && !HASHTAG.test(hashtag))
+    throw new PermanentError(
+      'INVALID_OPTION',
+      `hashtag must be letters, digits or _ (got ${JSON.stringify(hashtag.slice(0, 40))})`,
+    );
+  const tone = checkNumber('tone', w.tone ?? DEFAULT_TONE, 0, 1);
+  const ghost = checkNumber('ghost', w.ghost ?? 0, 0, 1);
+  const print = {
+    tileInches: checkNumber('tile-inches', w.print?.tileInches ?? DEFAULT_PRINT.tileInches, 0.25, 12),
+    dpi: checkNumber('dpi', w.print?.dpi ?? DEFAULT_PRINT.dpi, 72, 1200),
+  };
+  let target;
+  try {
+    target = await deps.imaging.read(w.target, { maxSide: 4096 });
+  } catch (err) {
+    if (err instanceof MosaicError)
+      throw new PermanentError('INVALID_TARGET', `the target is not a usable image: ${err.message}`);
+    throw err;
+  }
+  const grid = wallGrid(target.width, target.height, { cols: w.cols, rows: w.rows });
+  const wall: WallDef = {
+    id: newWallId(title),
+    title,
+    ...grid,
+    screenCellPx: screenCellPx(grid),
+    tone,
+    ghost,
+    ...(hashtag ? { hashtag } : {}),
+    state: 'open',
+    whenFull: 'gallery',
+    print,
+    target: { width: target.width, height: target.height },
+    createdAt: new Date().toISOString(),
+  };
+  await deps.store.put(wall.id, 'target.jpg', await deps.imaging.jpeg(target, 92));
+  await deps.store.save(wall);
+  return wall;
+}
+
+/** Closes a wall: it takes no more photos (those on their way become ordinary mosaics). */
+export async function closeWall(store: WallStore, id: string): Promise<WallDef> {
+  const wall = await store.require(id);
+  const closed = { ...wall, state: 'closed' as const };
+  await store.save(closed);
+  return closed;
+}
+
+/** The wall with its counts, from its snapshot and log. */
+export async function wallSummary(store: WallStore, wall: WallDef): Promise<WallSummary> {
+  const board = await WallBoard.load(store, wall);
+  return { ...wall, placed: board.placed, total: wall.cols * wall.rows, seq: board.seq };
+}
+
+/** The open wall bound to a hashtag, if any (hashtags compare without case). */
+export async function wallForHashtag(store: WallStore, tag: string): Promise<WallDef | undefined> {
+  const t = tag.replace(/^#/, '').toLowerCase();
+  return (await store.list()).find((w) => w.hashtag?.toLowerCase() === t && w.state !== 'closed');
+}
