@@ -36,7 +36,10 @@ export function compose(config: Config): Deps {
             partSize: 8 * 1024 * 1024,
           })
         : new DiskStorage(s.dir),
-    queue: config.queue.kind === 'rabbitmq' ? new RabbitQueue(config.queue.url) : new DiskQueue(config.queue.dir),
+    queue:
+      config.queue.kind === 'rabbitmq'
+        ? new RabbitQueue(config.queue.url, undefined, [config.queues.wallPlace])
+        : new DiskQueue(config.queue.dir),
     cache: config.cache.kind === 'redis' ? new RedisCache({ url: config.cache.url }) : new MemoryCache(),
   };
 }

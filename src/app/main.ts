@@ -18,12 +18,17 @@ import { RequestStatuses } from '../services/requests.js';
 import { download, DEFAULT_DOWNLOAD } from '../adapters/http/download.js';
 import type { LibraryStats } from '../web/admin.js';
 import { SocialStage } from '../services/social.js';
+import { SharpWallImaging } from '../adapters/imaging/wall-imaging.js';
+import { wallEngineStage } from '../services/wall-engine-stage.js';
+import { wallPlaceStage } from '../services/wall-place-stage.js';
+import { WallStore } from '../services/wall-store.js';
+import { wallsByHashtag } from '../services/walls.js';
 import { buildApp, urlFor } from '../web/app.js';
 import { closeAll, compose, socialMedia, socialPublishers, socialShortener, socialSources } from './compose.js';
 import { hasSocial, type Config } from './config.js';
 import { defaultSiteUrl } from './site-url.js';
 
-export const ROLES = ['web', 'intake', 'library', 'engine', 'publish', 'cache', 'collect'] as const;
+export const ROLES = ['web', 'intake', 'library', 'engine', 'wall', 'publish', 'cache', 'collect'] as const;
 export type Role = (typeof ROLES)[number];
 export type Log = (line: string) => void;
 
@@ -40,6 +45,8 @@ export async function startRoles(
   const deps = compose(config);
   const imaging = new ThreadedImaging();
   const statuses = new RequestStatuses(deps, config.buckets.in);
+  const wallImaging = new SharpWallImaging();
+  const walls = new WallStore(deps.storage, config.buckets.in);
   const stops: (() => Promise<void>)[] = [];
   await Promise.all(Object.values(config.buckets).map((b) => deps.storage.ensureBucket(b)));
   const host = process.env.HOST ?? '0.0.0.0';
@@ -66,7 +73,12 @@ export async function startRoles(
         imaging,
         download: (url) => download(url, { ...DEFAULT_DOWNLOAD, allowHosts: media.privateHosts }),
       },
-      { bucketIn: config.buckets.in, engineQueue: config.queues.engine, maxAttempts: DEFAULT_RETRY.maxAttempts },
+      {
+        bucketIn: config.buckets.in,
+        engineQueue: config.queues.engine,
+        wallQueue: config.queues.wallEngine,
+        maxAttempts: DEFAULT_RETRY.maxAttempts,
+      },
     );
     stops.push((await deps.queue.consume(config.queues.in, handler, { prefetch: 4 })).stop);
   }
@@ -131,6 +143,23 @@ export async function startRoles(
     );
     stops.push((await deps.queue.consume(config.queues.engine, handler, { prefetch: 1 })).stop);
     stops.push(() => pool.close());
+    const wallHandler = wallEngineStage(
+      { ...deps, statuses, imaging: wallImaging, store: walls },
+      { bucketIn: config.buckets.in, placeQueue: config.queues.wallPlace, maxAttempts: DEFAULT_RETRY.maxAttempts },
+    );
+    stops.push((await deps.queue.consume(config.queues.wallEngine, wallHandler, { prefetch: 1 })).stop);
+  }
+  if (roles.includes('wall')) {
+    // One placement at a time: RabbitMQ gives this queue a single active consumer across processes.
+    const handler = wallPlaceStage(
+      { ...deps, statuses, imaging: wallImaging, store: walls, log },
+      {
+        engineQueue: config.queues.engine,
+        printQueue: config.queues.wallPrint,
+        photoUrl: `${base.replace(/\/+$/, '')}/walls/{wall}/photos/{photo}`,
+      },
+    );
+    stops.push((await deps.queue.consume(config.queues.wallPlace, handler, { prefetch: 1 })).stop);
   }
   if (roles.includes('publish')) {
     const publishers: Publisher[] = [new LogPublisher(log)];
@@ -159,7 +188,7 @@ export async function startRoles(
   if (roles.includes('collect')) {
     if (!hasSocial(config)) log('collect: no social network configured (see docs/social.md)');
     const stage = new SocialStage(
-      { ...deps, download: media.download, isMediaUrl: media.isMediaUrl, log },
+      { ...deps, download: media.download, isMediaUrl: media.isMediaUrl, log, wallFor: wallsByHashtag(walls) },
       { buckets: config.buckets, queues: config.queues },
     );
     await stage.start(socialSources(config, log, deps.storage));
@@ -174,6 +203,7 @@ export async function startRoles(
         statuses,
         imaging,
         log,
+        walls: { store: walls, imaging: wallImaging },
         libraryStats: libraryStats(
           shared && !roles.includes('library')
             ? () => readPublishedHeader(deps.storage, config.buckets.library)
@@ -195,6 +225,7 @@ export async function startRoles(
         adminToken: config.web.adminToken,
         imageOrigins: imageOrigins(config),
         trustProxy: config.web.trustProxy,
+        walls: { placeQueue: config.queues.wallPlace },
         pages: {
           hashtag: config.social.requestHashtags[0] ?? 'mosaicme',
           siteUrl: base,

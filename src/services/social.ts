@@ -11,6 +11,8 @@ export type SocialDeps = {
   /** Whether `url` is on one of `network`'s media hosts (the intake stage fetches request photos). */
   isMediaUrl: (url: string, network: SocialPost['network']) => boolean;
   log: (line: string) => void;
+  /** The open wall a post's hashtags bind it to, if any: its photo then goes on that wall. */
+  wallFor?: (text: string) => Promise<string | undefined>;
 };
 export type SocialConfig = {
   /** `in`: where the seen-post markers live; `raw`: where tile photos go. */
@@ -127,8 +129,10 @@ export class SocialStage {
       profile: post.author.profileUrl,
       displayname: post.author.displayName,
     };
+    const wall = await this.deps.wallFor?.(post.text);
+    if (wall) message.wall = wall;
     await this.deps.queue.send(this.cfg.queues.in, JSON.parse(JSON.stringify(message)) as MosaicRequest);
-    this.deps.log(`mosaic request ${id} from ${who}`);
+    this.deps.log(`${wall ? `photo for wall ${wall}` : 'mosaic request'} ${id} from ${who}`);
   }
 
   private async tiles(post: SocialPost, who: string): Promise<void> {

@@ -90,8 +90,17 @@ export async function wallSummary(store: WallStore, wall: WallDef): Promise<Wall
   return { ...wall, placed: board.placed, total: wall.cols * wall.rows, seq: board.seq };
 }
 
-/** The open wall bound to a hashtag, if any (hashtags compare without case). */
-export async function wallForHashtag(store: WallStore, tag: string): Promise<WallDef | undefined> {
-  const t = tag.replace(/^#/, '').toLowerCase();
-  return (await store.list()).find((w) => w.hashtag?.toLowerCase() === t && w.state !== 'closed');
+/**
+ * The wall a post's text binds it to: the newest wall, not closed, whose hashtag the text
+ * carries (hashtags compare without case). Walls are listed at most every 10 s.
+ */
+export function wallsByHashtag(store: WallStore): (text: string) => Promise<string | undefined> {
+  let cached: { at: number; walls: Promise<WallDef[]> } | undefined;
+  return async (text) => {
+    const tags = new Set([...text.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => m[1].toLowerCase()));
+    if (tags.size === 0) return undefined;
+    if (!cached || Date.now() - cached.at > 10_000) cached = { at: Date.now(), walls: store.list() };
+    const walls = await cached.walls.catch(() => []);
+    return [...walls].reverse().find((w) => w.hashtag && w.state !== 'closed' && tags.has(w.hashtag.toLowerCase()))?.id;
+  };
 }

@@ -3,7 +3,8 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MosaicError } from '../core/errors.js';
-import type { Cache, Imaging, Queue, Storage } from '../ports.js';
+import type { Cache, Imaging, Queue, Storage, WallImaging } from '../ports.js';
+import type { WallStore } from '../services/wall-store.js';
 import type { GalleryCacheConfig } from '../services/gallery-cache.js';
 import { Moderation } from '../services/moderation.js';
 import type { RequestStatuses } from '../services/requests.js';
@@ -27,6 +28,8 @@ export type WebDeps = {
   libraryStats?: () => Promise<LibraryStats | undefined>;
   /** Where unexpected errors are told (the answer says only "something went wrong"). */
   log?: (line: string) => void;
+  /** Live walls: where they are stored and their image work. */
+  walls: { store: WallStore; imaging: WallImaging };
 };
 export type WebConfig = {
   gallery: GalleryCacheConfig;
@@ -47,6 +50,8 @@ export type WebConfig = {
   /** Seconds between the comments that keep event streams open. */
   sseHeartbeatSeconds?: number;
   pages: PagesConfig;
+  /** Live walls: the placement queue (moderation frees cells through it, in order with placements). */
+  walls: { placeQueue: string };
 };
 
 const STATUS: Partial<Record<MosaicError['code'], number>> = {

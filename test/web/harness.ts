@@ -8,6 +8,8 @@ import { DiskStorage } from '../../src/adapters/storage/disk.js';
 import type { Cache, Storage } from '../../src/ports.js';
 import type { GalleryCacheConfig } from '../../src/services/gallery-cache.js';
 import { RequestStatuses } from '../../src/services/requests.js';
+import { SharpWallImaging } from '../../src/adapters/imaging/wall-imaging.js';
+import { WallStore } from '../../src/services/wall-store.js';
 import { buildApp, urlFor, type WebConfig, type WebDeps } from '../../src/web/app.js';
 
 export const BUCKETS = { in: 'mosaic-in', outLarge: 'mosaic-outlarge', outSmall: 'mosaic-outsmall' };
@@ -52,9 +54,11 @@ export async function webHarness(
     imageOrigins: [],
     trustProxy: false,
     pages: { hashtag: 'mosaicme', siteUrl: SITE_URL },
+    walls: { placeQueue: 'mosaic-wall-place' },
     ...opts.web,
   };
-  const app = buildApp({ storage, queue, cache, statuses, imaging, ...opts.deps }, cfg);
+  const walls = { store: new WallStore(storage, BUCKETS.in), imaging: new SharpWallImaging() };
+  const app = buildApp({ storage, queue, cache, statuses, imaging, walls, ...opts.deps }, cfg);
 
   /** A finished mosaic in the output buckets, as the engine leaves it, `minutesAgo` old. */
   const finished = async (id: string, metadata: Record<string, string> = {}, minutesAgo = 0) => {

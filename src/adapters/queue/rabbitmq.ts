@@ -21,6 +21,11 @@ export class RabbitQueue implements Queue {
   constructor(
     url: string,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    /**
+     * Queues declared single-active-consumer: however many processes consume one, the broker
+     * delivers to one of them at a time and moves to the next when it goes (wall placement).
+     */
+    private readonly singleActive: readonly string[] = [],
   ) {
     this.rabbit = new Connection({ url, retryLow: 200, retryHigh: 2000, connectionName: 'mosaicme' });
     // Connection problems are retried inside the client; they surface on sends if they last.
@@ -32,7 +37,8 @@ export class RabbitQueue implements Queue {
     let p = this.declared.get(queue);
     if (!p) {
       p = (async () => {
-        await this.rabbit.queueDeclare({ queue, durable: true });
+        const sac = this.singleActive.includes(queue) ? { arguments: { 'x-single-active-consumer': true } } : {};
+        await this.rabbit.queueDeclare({ queue, durable: true, ...sac });
         await this.rabbit.queueDeclare({ queue: `${queue}.dead`, durable: true });
         await this.rabbit.queueDeclare({
           queue: `${queue}.retry`,
@@ -60,7 +66,10 @@ export class RabbitQueue implements Queue {
     const consumer: Consumer = this.rabbit.createConsumer(
       {
         queue,
-        queueOptions: { durable: true },
+        queueOptions: {
+          durable: true,
+          ...(this.singleActive.includes(queue) ? { arguments: { 'x-single-active-consumer': true } } : {}),
+        },
         qos: { prefetchCount: prefetch },
         concurrency: prefetch,
         requeue: false,
