@@ -5,6 +5,7 @@ import { registerMake } from './commands/make.js';
 import { registerTiles } from './commands/tiles.js';
 import { registerCheck } from './commands/check.js';
 import { registerServe } from './commands/serve.js';
+import { registerWall } from './commands/wall.js';
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process too. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerTiles(program, io, run);
   registerCheck(program, io, run);
   registerServe(program, io, run);
+  registerWall(program, io, run);
   const addVerbose = (c: Command): void => {
     if (c.commands.length === 0) c.option('--verbose', 'show stack traces on errors');
     c.commands.forEach(addVerbose);

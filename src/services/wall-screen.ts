@@ -3,6 +3,7 @@ import {
   cellsOfTile,
   faint,
   paintCells,
+  squareAt,
   parentTile,
   screenPyramid,
   SCREEN_TILE,
@@ -83,7 +84,7 @@ export class WallScreen {
       if (photo) paint.push({ pixels: photo, mean: tileMean(photo, p.cellPx), cellMean });
       else
         paint.push({
-          pixels: crop(ground, (i % cols) * p.cellPx, Math.floor(i / cols) * p.cellPx, p.cellPx),
+          pixels: squareAt(ground, (i % cols) * p.cellPx, Math.floor(i / cols) * p.cellPx, p.cellPx),
           mean: cellMean,
           cellMean,
         });
@@ -134,14 +135,4 @@ export class WallScreen {
   private async faintTile(t: TileRef): Promise<RawImage> {
     return faint(await this.targetTile(t));
   }
-}
-
-/** A square of `size` px from an RGB image. */
-function crop(image: RawImage, left: number, top: number, size: number): Uint8Array {
-  const out = new Uint8Array(size * size * 3);
-  for (let y = 0; y < size; y++) {
-    const from = ((top + y) * image.width + left) * 3;
-    out.set(image.data.subarray(from, from + size * 3), y * size * 3);
-  }
-  return out;
 }

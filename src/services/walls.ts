@@ -1,7 +1,9 @@
 import { MosaicError, PermanentError } from '../core/errors.js';
 import { checkNumber } from '../core/options.js';
 import { screenCellPx, wallGrid } from '../core/wall/grid.js';
-import type { WallImaging } from '../ports.js';
+import { randomUUID } from 'node:crypto';
+import type { Imaging, Queue, Storage, WallImaging } from '../ports.js';
+import type { RequestStatuses } from './requests.js';
 import type { WallDef, WallSummary } from '../shapes/wall.js';
 import { WallBoard } from './wall-board.js';
 import { newWallId, WallStore } from './wall-store.js';
@@ -103,4 +105,33 @@ export function wallsByHashtag(store: WallStore): (text: string) => Promise<stri
     const walls = await cached.walls.catch(() => []);
     return [...walls].reverse().find((w) => w.hashtag && w.state !== 'closed' && tags.has(w.hashtag.toLowerCase()))?.id;
   };
+}
+
+/**
+ * Sends one photo to a wall, as the upload page and `mosaicme submit --wall` do: the wall must be
+ * open (or full: the photo then becomes a mosaic) and the photo readable, both checked before
+ * anything is stored; then the photo is kept in the input bucket, its status is `queued` and its
+ * request goes to the request queue with the wall's id.
+ */
+export async function submitToWall(
+  deps: {
+    store: WallStore;
+    storage: Storage;
+    queue: Queue;
+    statuses: RequestStatuses;
+    imaging: Pick<Imaging, 'photoSize'>;
+  },
+  cfg: { bucketIn: string; requestQueue: string },
+  photo: { wall: string; bytes: Uint8Array; name?: string; contentType?: string },
+): Promise<{ id: string; wall: WallDef }> {
+  const wall = await deps.store.require(photo.wall);
+  if (wall.state === 'closed') throw new PermanentError('WALL_CLOSED', `the wall "${wall.title}" is closed`);
+  await deps.imaging.photoSize(photo.bytes);
+  const name = photo.name?.trim().slice(0, 64) || undefined;
+  const id = `w${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const key = `${id}.jpg`;
+  await deps.storage.put(cfg.bucketIn, key, photo.bytes, { contentType: photo.contentType ?? 'image/jpeg' });
+  await deps.statuses.set(id, { state: 'queued', ...(name ? { username: name } : {}) });
+  await deps.queue.send(cfg.requestQueue, { id, key, ...(name ? { username: name } : {}), wall: wall.id });
+  return { id, wall };
 }

@@ -5,7 +5,7 @@ import { PermanentError } from '../../core/errors.js';
 import { UsageError, type Io } from '../output.js';
 
 /** `serve` runs every role; `collect` only when a social network is configured. */
-const SERVE = ['web', 'intake', 'library', 'engine', 'publish', 'cache'];
+const SERVE = ['web', 'intake', 'library', 'engine', 'wall', 'publish', 'cache'];
 
 async function runRoles(io: Io, roles: string[], configFiles?: string[], serve = false): Promise<number> {
   const { loadConfig, ConfigError, hasSocial } = await import('../../app/config.js');
@@ -52,29 +52,32 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
   program
     .command('serve')
     .description(
-      'run everything in one process: web, intake, library, engine, publish, cache (and collect, with a social network)',
+      'run everything in one process: web, intake, library, engine, wall, publish, cache (and collect, with a social network)',
     )
     .option('--config <file...>', "the original's engine.ini or ecsconfig.properties")
     .action((opts: { config?: string[] }) => run(() => runRoles(io, SERVE, opts.config, true)));
 
   program
     .command('worker')
-    .description('run one or more pipeline stages: web, intake, engine, publish, cache, collect')
+    .description('run one or more pipeline stages: web, intake, library, engine, wall, publish, cache, collect')
     .argument('<roles...>', 'the roles to run')
     .option('--config <file...>', "the original's engine.ini or ecsconfig.properties")
     .action((roles: string[], opts: { config?: string[] }) => run(() => runRoles(io, roles, opts.config)));
 
   program
     .command('submit')
-    .description('ask a running MosaicMe for a mosaic of a photo, and wait for it')
+    .description(
+      'ask a running MosaicMe for a mosaic of a photo (or, with --wall, put it on a live wall), and wait for it',
+    )
     .argument('<photo>', 'the photo')
     .option('--name <name>', 'who asks (shown in the gallery)')
+    .option('--wall <id>', 'put the photo on this live wall (see `mosaicme wall list`)')
     .option(
       '--server <url>',
       'the MosaicMe server (default: localhost on PORT if set, else GALLERY_URL, else http://localhost:8000)',
     )
     .option('--no-wait', 'return as soon as the request is accepted')
-    .action((photo: string, opts: { name?: string; server?: string; wait: boolean }) =>
+    .action((photo: string, opts: { name?: string; server?: string; wait: boolean; wall?: string }) =>
       run(async () => {
         const server = opts.server ?? defaultServer(process.env);
         const bytes = await readFile(photo).catch(() => {
@@ -83,22 +86,22 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
         const form = new FormData();
         form.append('photo', new Blob([bytes]), path.basename(photo));
         if (opts.name) form.append('name', opts.name);
-        const res = await fetch(new URL('/api/requests', server), { method: 'POST', body: form }).catch(
-          (err: Error) => {
-            throw new PermanentError(
-              'DOWNLOAD_FAILED',
-              `cannot reach ${server} (${err.message}); is MosaicMe running there? Name another with --server <url>`,
-            );
-          },
-        );
-        const body = (await res.json()) as { id?: string; message?: string };
+        const route = opts.wall ? `/api/walls/${encodeURIComponent(opts.wall)}/photos` : '/api/requests';
+        const res = await fetch(new URL(route, server), { method: 'POST', body: form }).catch((err: Error) => {
+          throw new PermanentError(
+            'DOWNLOAD_FAILED',
+            `cannot reach ${server} (${err.message}); is MosaicMe running there? Name another with --server <url>`,
+          );
+        });
+        const body = (await res.json()) as { id?: string; message?: string; error?: string };
         if (res.status !== 202 || !body.id) {
-          io.err(`mosaicme: ${photo}: ${body.message ?? `server answered ${res.status}`}`);
+          io.err(`mosaicme: ${photo}: ${body.message ?? body.error ?? `server answered ${res.status}`}`);
           return 1;
         }
         io.out(`request ${body.id} accepted`);
         if (!opts.wait) return 0;
         let last = '';
+        let told = false;
         for (;;) {
           await new Promise((r) => setTimeout(r, 500));
           const s = (await (await fetch(new URL(`/api/requests/${body.id}`, server))).json()) as {
@@ -106,9 +109,16 @@ export function registerServe(program: Command, io: Io, run: (fn: () => Promise<
             percent?: number;
             reason?: string;
             mosaic?: { page_url?: string };
+            wall?: { label?: string; url?: string; refused?: string };
           };
           const line = s.state === 'rendering' ? `rendering ${s.percent ?? 0}%` : s.state;
           if (line !== last) io.err((last = line));
+          if (s.state === 'done' && s.wall?.label) {
+            io.out(`placed at ${s.wall.label}: ${new URL(s.wall.url ?? `/walls/${opts.wall}`, server)}`);
+            return 0;
+          }
+          if (s.wall?.refused && opts.wall && !told && (told = true))
+            io.err(`the wall is ${s.wall.refused}: the photo becomes a mosaic instead`);
           if (s.state === 'done') {
             // The mosaic's page (deep zoom, download, share), as the reply links to it.
             io.out(`done: ${new URL(s.mosaic?.page_url ?? `/mosaics/${body.id}`, server)}`);

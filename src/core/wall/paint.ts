@@ -46,3 +46,13 @@ export function paintCells(
       out.data[i] = Math.round(out.data[i] + ghost * (under.data[i] - out.data[i]));
   return out;
 }
+
+/** The `size`×`size` square of an RGB image at (`left`, `top`): one cell of a painted block. */
+export function squareAt(image: RawImage, left: number, top: number, size: number): Uint8Array {
+  const out = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    const from = ((top + y) * image.width + left) * 3;
+    out.set(image.data.subarray(from, from + size * 3), y * size * 3);
+  }
+  return out;
+}
