@@ -132,6 +132,7 @@ export function wallPlaceStage(deps: PlaceDeps, cfg: PlaceConfig) {
           features: String((message as { features: string }).features),
         });
         if (l.placer.freeCells === 0) await deps.store.setState(wall.id, ['open'], 'full');
+        deps.log?.(`wall ${wall.id}: photo ${job.id} placed at ${cellLabel(choice.cell, wall.cols)}`);
       } else {
         await commit(l, {
           seq: l.board.seq + 1,

@@ -13,6 +13,9 @@ export function runQueues(prefix: string): Record<string, string> {
     QUEUE_FINISH: `${run}-finish`,
     QUEUE_DONE: `${run}-done`,
     QUEUE_TILES: `${run}-tiles`,
+    QUEUE_WALL_ENGINE: `${run}-wall-eng`,
+    QUEUE_WALL_PLACE: `${run}-wall-place`,
+    QUEUE_WALL_PRINT: `${run}-wall-print`,
   };
 }
 
