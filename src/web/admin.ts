@@ -103,26 +103,36 @@ const overviewSchema = {
   },
 } as const;
 
+/** What every operator route says about its security in the OpenAPI document. */
+export const secured = { security: [{ admin: [] }], tags: ['admin'] };
+
+/**
+ * The hook that guards operator routes: only a `Bearer` token equal to ADMIN_TOKEN passes;
+ * without one configured the routes are off (403).
+ */
+export const adminOnly =
+  (token: string | undefined) =>
+  async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!token)
+      return reply
+        .status(403)
+        .send({ error: ADMIN_OFF, message: 'the operator API is off: no ADMIN_TOKEN is configured' });
+    const given = bearer(req);
+    if (!given || !tokenMatches(given, token))
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'UNAUTHORIZED', message: 'send Authorization: Bearer <the admin token>' });
+    return undefined;
+  };
+
 /**
  * The operator API under `/api/admin/`: an overview of the pipeline and moderation. It answers
  * only a `Bearer` token equal to ADMIN_TOKEN; without one configured it is off (403).
  */
 export function adminRoutes(app: FastifyInstance, deps: AdminDeps, cfg: AdminConfig): void {
   void app.register(async (admin) => {
-    admin.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!cfg.token)
-        return reply
-          .status(403)
-          .send({ error: ADMIN_OFF, message: 'the operator API is off: no ADMIN_TOKEN is configured' });
-      const given = bearer(req);
-      if (!given || !tokenMatches(given, cfg.token))
-        return reply
-          .status(401)
-          .header('www-authenticate', 'Bearer')
-          .send({ error: 'UNAUTHORIZED', message: 'send Authorization: Bearer <the admin token>' });
-    });
-
-    const secured = { security: [{ admin: [] }], tags: ['admin'] };
+    admin.addHook('onRequest', adminOnly(cfg.token));
 
     admin.get(
       '/api/admin/overview',
