@@ -17,6 +17,10 @@ import { cacheRateLimitStore } from './rate-limit-store.js';
 import { GalleryReader, galleryRoutes } from './routes/gallery.js';
 import { healthRoutes } from './routes/health.js';
 import { requestRoutes, withMosaic } from './routes/requests.js';
+import { wallFileRoutes } from './routes/wall-files.js';
+import { wallRoutes } from './routes/walls.js';
+import { wallEventRoutes, WallEvents } from './wall-events.js';
+import { WallViews } from './wall-views.js';
 
 export type WebDeps = {
   storage: Storage;
@@ -59,6 +63,9 @@ const STATUS: Partial<Record<MosaicError['code'], number>> = {
   IMAGE_TOO_LARGE: 413,
   INVALID_OPTION: 400,
   INVALID_MESSAGE: 400,
+  INVALID_TARGET: 422,
+  WALL_NOT_FOUND: 404,
+  WALL_CLOSED: 409,
 };
 
 /**
@@ -74,12 +81,17 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
     translator((s) => withMosaic(s, gallery)),
     (cfg.sseHeartbeatSeconds ?? 15) * 1000,
   );
+  const wallViews = new WallViews(deps.walls);
+  const wallEvents = new WallEvents(
+    { store: deps.walls.store, cache: deps.cache, statuses: deps.statuses },
+    { heartbeatMs: (cfg.sseHeartbeatSeconds ?? 15) * 1000 },
+  );
   const mosaics = async () => (await gallery.list()).list.size;
   const metrics = new WebMetrics({
     mosaics,
     queueDepths: () =>
       Promise.all(cfg.queues.map(async (name) => ({ name, depth: await deps.queue.depth(name).catch(() => null) }))),
-    sseClients: () => hub.size,
+    sseClients: () => hub.size + wallEvents.size,
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -127,7 +139,10 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
   void app.register(multipart, { limits: { fileSize: cfg.maxUploadBytes, files: 1, fields: 5 } });
   registerOpenApi(app);
   metrics.observe(app);
-  app.addHook('preClose', async () => hub.close());
+  app.addHook('preClose', async () => {
+    hub.close();
+    wallEvents.close();
+  });
 
   void app.register(async (api) => {
     galleryRoutes(api, gallery, deps.storage);
@@ -144,6 +159,22 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
       metrics,
     );
     eventRoutes(api, hub);
+    wallRoutes(
+      api,
+      { ...deps.walls, storage: deps.storage, queue: deps.queue, statuses: deps.statuses, photos: deps.imaging },
+      {
+        bucketIn: cfg.bucketIn,
+        requestQueue: cfg.requestQueue,
+        placeQueue: cfg.walls.placeQueue,
+        maxUploadPixels: cfg.maxUploadPixels,
+        rateLimit: cfg.uploadRateLimit,
+        adminToken: cfg.adminToken,
+      },
+      wallViews,
+      metrics,
+    );
+    wallEventRoutes(api, deps.walls.store, wallEvents);
+    wallFileRoutes(api, deps.walls.store, wallViews, wallEvents);
     healthRoutes(api, deps, { bucket: cfg.bucketIn, queue: cfg.requestQueue }, metrics);
     openApiRoute(api);
     adminRoutes(
@@ -168,6 +199,10 @@ export function buildApp(deps: WebDeps, cfg: WebConfig): FastifyInstance {
     registerPages(scope, cfg.pages, {
       adminOn: !!cfg.adminToken,
       demoLibrary: async () => (await deps.libraryStats?.())?.demoOnly ?? false,
+      wall: async (id) => {
+        const wall = await deps.walls.store.get(id);
+        return wall && wallViews.summary(wall);
+      },
     }),
   );
   return app;
