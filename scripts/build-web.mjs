@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const client = path.join(root, 'src/web/client');
 const out = path.join(root, 'dist/web/public');
-const pages = ['home', 'mosaic', 'upload', 'wall', 'admin'];
+const pages = ['home', 'mosaic', 'upload', 'wall', 'admin', 'wall-screen', 'wall-upload', 'wall-photo'];
 
 await rm(out, { recursive: true, force: true });
 const result = await build({

@@ -5,6 +5,8 @@ import QRCode from 'qrcode';
 import { aboutView } from './pages/about.js';
 import { loadAssets, PUBLIC_DIR, type Assets } from './pages/assets.js';
 import { layout, type Shell } from './pages/layout.js';
+import { wallPhotoView, wallScreenView, wallUploadView } from './pages/walls.js';
+import type { WallSummary } from '../shapes/wall.js';
 import {
   adminView,
   homeView,
@@ -32,6 +34,8 @@ export type PagesState = {
   adminOn?: boolean;
   /** Whether the tile library is still only the generated demo library. */
   demoLibrary?: () => Promise<boolean>;
+  /** A live wall by id, with its counts; undefined for none (so its pages are 404s). */
+  wall?: (id: string) => Promise<WallSummary | undefined>;
 };
 
 /** Cards on a page of the gallery, and mosaics in the carousel (as in the client). */
@@ -137,6 +141,48 @@ export async function registerPages(app: FastifyInstance, cfg: PagesConfig, stat
   app.get('/admin', async (_req, reply) =>
     send(reply, { title: 'Operator view · MosaicMe', script: 'admin.js', body: adminView(state.adminOn ?? true) }),
   );
+
+  // Live walls. Their QR codes are made once per wall.
+  const qrs = new Map<string, Promise<string>>();
+  const wallQr = (url: string) => {
+    let svg = qrs.get(url);
+    if (!svg) qrs.set(url, (svg = QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })));
+    return svg;
+  };
+  const noWall = (reply: FastifyReply) =>
+    send(reply, { title: 'Not found · MosaicMe', body: notFoundView('There is no wall here.') }, '', 404);
+  const findWall = async (id: string) => (await state.wall?.(id).catch(() => undefined)) ?? undefined;
+
+  app.get<{ Params: { id: string } }>('/walls/:id', async (req, reply) => {
+    const wall = await findWall(req.params.id);
+    if (!wall) return noWall(reply);
+    const uploadUrl = `${site}/walls/${encodeURIComponent(wall.id)}/upload`;
+    return send(reply, {
+      title: `${wall.title} · MosaicMe wall`,
+      script: 'wall-screen.js',
+      body: wallScreenView(wall, await wallQr(uploadUrl), uploadUrl),
+      bare: true,
+    });
+  });
+  app.get<{ Params: { id: string } }>('/walls/:id/upload', async (req, reply) => {
+    const wall = await findWall(req.params.id);
+    if (!wall) return noWall(reply);
+    return send(reply, {
+      title: `Add your photo · ${wall.title}`,
+      script: 'wall-upload.js',
+      body: wallUploadView(wall, cfg.maxUploadMiB ?? 25),
+      description: `Add your photo to ${wall.title}: it becomes one tile of the big picture.`,
+    });
+  });
+  app.get<{ Params: { id: string; photo: string } }>('/walls/:id/photos/:photo', async (req, reply) => {
+    const wall = await findWall(req.params.id);
+    if (!wall || !/^[\w-]{1,128}$/.test(req.params.photo)) return noWall(reply);
+    return send(reply, {
+      title: `Your photo · ${wall.title}`,
+      script: 'wall-photo.js',
+      body: wallPhotoView(wall, req.params.photo),
+    });
+  });
 }
 
 /** A page of the gallery from the app's own API; undefined when it cannot say (the client retries). */

@@ -8,6 +8,7 @@ import {
   type MosaicView,
   type RequestStatus,
 } from './lib/api';
+import { wallsPanel } from './lib/admin-walls';
 import { byId, h } from './lib/dom';
 import { keepTimesFresh, relativeTime, timeEl } from './lib/time';
 
@@ -37,6 +38,8 @@ const authed = (init: RequestInit = {}): RequestInit => ({
   ...init,
   headers: { ...init.headers, authorization: `Bearer ${token()}` },
 });
+
+const walls = wallsPanel(authed, (text) => (status.textContent = text));
 
 const rows = (tableId: string, cells: (string | Node)[][], none: string) => {
   const body = byId(tableId).querySelector('tbody')!;
@@ -165,6 +168,7 @@ async function refresh(): Promise<void> {
     panel.hidden = false;
     renderOverview(overview);
     renderMosaics(page.mosaics);
+    await walls.refresh();
     timer = setTimeout(() => void refresh(), REFRESH_MS);
   } catch (e) {
     if (e instanceof ApiError && e.code === ADMIN_OFF) {

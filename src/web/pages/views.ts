@@ -333,6 +333,34 @@ export function adminView(on = true): SafeHtml {
           </table>
         </div>
       </section>
+      <section id="walls-section" aria-labelledby="walls-title">
+        <h2 id="walls-title">Walls</h2>
+        <form id="wall-create" class="wall-create">
+          <label>Title <input name="title" required maxlength="120" /></label>
+          <label>Target picture <input name="target" type="file" accept="image/*" required /></label>
+          <label>Columns <input name="cols" type="number" min="10" max="300" value="40" required /></label>
+          <label>Hashtag (optional) <input name="hashtag" maxlength="100" placeholder="without #" /></label>
+          <button type="submit">Create the wall</button>
+        </form>
+        <p id="wall-create-status" role="status"></p>
+        <div class="table-scroll" tabindex="0">
+          <table id="walls">
+            <thead>
+              <tr>
+                <th scope="col">Wall</th>
+                <th scope="col">State</th>
+                <th scope="col">Photos</th>
+                <th scope="col">Pages</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody></tbody>
+          </table>
+        </div>
+        <h3>Latest photos on the walls</h3>
+        <ul id="wall-recent" class="plain wall-recent"></ul>
+        <div id="wall-prints"></div>
+      </section>
     </div>
   </section>`;
 }
