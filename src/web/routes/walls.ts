@@ -325,12 +325,10 @@ function operatorRoutes(app: FastifyInstance, deps: WallRouteDeps, cfg: WallRout
       const board = await views.board(wall);
       const held = cell === undefined ? undefined : board.cells[cell];
       if (cell === undefined || !held)
-        return reply
-          .status(404)
-          .send({
-            error: 'NOT_FOUND',
-            message: `no photo is in cell ${JSON.stringify(raw.slice(0, 20))} of this wall`,
-          });
+        return reply.status(404).send({
+          error: 'NOT_FOUND',
+          message: `no photo is in cell ${JSON.stringify(raw.slice(0, 20))} of this wall`,
+        });
       const photo = req.query.photo ?? held.photo;
       await deps.queue.send(cfg.placeQueue, { type: 'free', wall: wall.id, cell, photo } satisfies WallCommand);
       return reply.status(202).send({ wall: wall.id, cell, label: held.label, photo });
