@@ -43,8 +43,8 @@ export const screenEvent = (e: WallEvent): WallScreenEvent => {
  */
 export class WallEvents {
   private readonly feeds = new Map<string, Feed>();
-  /** The last entry each wall's placer said its screen was drawn for. */
-  private readonly announced = new Map<string, number>();
+  /** The last entry each wall's screen is known to be drawn for (the placer draws in log order). */
+  private readonly drawnUpTo = new Map<string, number>();
   private heartbeat?: NodeJS.Timeout;
   private readonly heartbeatMs: number;
   private readonly pollMs: number;
@@ -85,22 +85,22 @@ export class WallEvents {
    * has no such entry.
    */
   async drawn(id: string, seq: number): Promise<boolean> {
-    if (seq <= (this.announced.get(id) ?? 0)) return true;
-    const feed = this.feed(id);
+    const known = () => seq <= (this.drawnUpTo.get(id) ?? 0);
+    const end = Date.now() + DRAWN_AFTER_MS;
+    let feed: Feed | undefined;
     let wake = () => {};
     const waiter = () => wake();
-    feed.waiters.add(waiter);
     try {
-      const end = Date.now() + DRAWN_AFTER_MS;
       for (;;) {
-        if (seq <= (this.announced.get(id) ?? 0)) return true;
-        const [entry, next] = await this.deps.store.eventsAfter(id, seq - 1, 2);
-        if (entry?.seq !== seq) return false;
-        // The placer writes the next entry, or a placed photo's status, only once it has drawn.
-        if (next || Date.now() - Date.parse(entry.at) > DRAWN_AFTER_MS || Date.now() > end) return true;
-        if (entry.type === 'placed') {
-          const status = await this.deps.statuses.get(entry.photo).catch(() => undefined);
-          if (status?.state === 'done' && status.wall?.cell === entry.cell) return true;
+        if (known()) return true;
+        const verdict = await this.evidence(id, seq);
+        if (verdict !== 'wait') return verdict;
+        if (Date.now() > end) return true;
+        // Only a wait needs the placer's word: listen, then look again at once (it may just have come).
+        if (!feed) {
+          feed = this.feed(id);
+          feed.waiters.add(waiter);
+          continue;
         }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 250);
@@ -111,9 +111,28 @@ export class WallEvents {
         });
       }
     } finally {
-      feed.waiters.delete(waiter);
-      this.release(id, feed);
+      if (feed) {
+        feed.waiters.delete(waiter);
+        this.release(id, feed);
+      }
     }
+  }
+
+  /** What the log says of entry `seq`'s tiles: drawn, not an entry at all, or too soon to tell. */
+  private async evidence(id: string, seq: number): Promise<boolean | 'wait'> {
+    const [entry, next] = await this.deps.store.eventsAfter(id, seq - 1, 2);
+    if (entry?.seq !== seq) return false;
+    // The placer writes the next entry, or a placed photo's status, only once it has drawn.
+    let drawn = !!next;
+    if (!drawn && entry.type === 'placed') {
+      const status = await this.deps.statuses.get(entry.photo).catch(() => undefined);
+      drawn = status?.state === 'done' && status.wall?.cell === entry.cell;
+    }
+    if (drawn) {
+      this.learn(id, seq);
+      return true;
+    }
+    return Date.now() - Date.parse(entry.at) > DRAWN_AFTER_MS || 'wait';
   }
 
   /** Ends every stream (the server is closing). */
@@ -151,9 +170,13 @@ export class WallEvents {
     }
   }
 
+  private learn(id: string, seq: number): void {
+    if (seq > (this.drawnUpTo.get(id) ?? 0)) this.drawnUpTo.set(id, seq);
+  }
+
   private announce(id: string, message: string): void {
     const seq = Number(message);
-    if (Number.isSafeInteger(seq) && seq > (this.announced.get(id) ?? 0)) this.announced.set(id, seq);
+    if (Number.isSafeInteger(seq)) this.learn(id, seq);
     const feed = this.feeds.get(id);
     if (feed) this.wake(feed, id);
   }

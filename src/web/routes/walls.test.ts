@@ -330,6 +330,7 @@ test('the pages of a wall: 404 for none, titles escaped', async () => {
     assert.equal(page.statusCode, 200, url);
     assert.ok(page.body.includes('&lt;b&gt;Party&lt;/b&gt; &amp; &quot;friends&quot;'), url);
     assert.ok(!page.body.includes('<b>Party'), url);
+    assert.doesNotMatch(page.body, /<script(?![^>]*\ssrc=)|\sstyle=|<style|\son[a-z]+=/i, `${url}: no inline code`);
   }
   assert.equal((await h.app.inject({ url: '/walls/no-such-wall' })).statusCode, 404);
   assert.equal((await h.app.inject({ url: `/walls/${wall.id}/photos/a.b` })).statusCode, 404);
