@@ -28,7 +28,8 @@ let total = geo.cols * geo.rows;
 let received = 0;
 let waiting = 0;
 let applying: Promise<void> = Promise.resolve();
-let view: WallViewer;
+/** Made once the wall's state is read: its tile versions come with it. */
+let view: WallViewer | undefined;
 
 const STATE_TEXT: Record<WallState, string> = {
   open: '',
@@ -50,7 +51,7 @@ function showState(state: WallState): void {
 const photoUrl = (photo: string) => `/walls/${encodeURIComponent(geo.id)}/photos/${encodeURIComponent(photo)}.jpg`;
 
 /** The photo, large in the middle of the screen with its label, flies into its cell; it stays there until the tiles show it. */
-async function flyIn(p: Placement): Promise<HTMLElement | undefined> {
+async function flyIn(view: WallViewer, p: Placement): Promise<HTMLElement | undefined> {
   const img = h('img', { src: photoUrl(p.photo), alt: '' });
   const ready = await Promise.race([
     img.decode().then(
@@ -91,10 +92,10 @@ async function land(card: HTMLElement | undefined): Promise<void> {
   card.remove();
 }
 
-async function apply(e: WallScreenEvent): Promise<void> {
+async function apply(view: WallViewer, e: WallScreenEvent): Promise<void> {
   switch (e.type) {
     case 'placed': {
-      const card = waiting <= FLY_BACKLOG && !reducedMotion && !document.hidden ? await flyIn(e) : undefined;
+      const card = waiting <= FLY_BACKLOG && !reducedMotion && !document.hidden ? await flyIn(view, e) : undefined;
       await view.refresh(e.cell, e.seq);
       cells.set(e.cell, e);
       void land(card);
@@ -115,13 +116,13 @@ async function apply(e: WallScreenEvent): Promise<void> {
   document.body.dataset.seq = String(e.seq);
 }
 
-function onEvent(e: WallScreenEvent): void {
+function onEvent(view: WallViewer, e: WallScreenEvent): void {
   // A stream resumed from further back sends what this page already has.
   if (e.seq <= received) return;
   received = e.seq;
   waiting++;
   applying = applying
-    .then(() => apply(e))
+    .then(() => apply(view, e))
     .catch(() => {})
     .finally(() => waiting--);
 }
@@ -131,12 +132,12 @@ function onEvent(e: WallScreenEvent): void {
  * (Last-Event-ID); if it gives up (the server answered with an error), a new one resumes after the
  * last event received, a little later.
  */
-function listen(after: number): void {
+function listen(view: WallViewer, after: number): void {
   const es = new EventSource(`${api}/events?after=${after}`);
   for (const type of ['placed', 'freed', 'refused', 'state'])
     es.addEventListener(type, (m) => {
       try {
-        onEvent(JSON.parse((m as MessageEvent<string>).data) as WallScreenEvent);
+        onEvent(view, JSON.parse((m as MessageEvent<string>).data) as WallScreenEvent);
       } catch {
         // A malformed event is dropped; the log still has it for the next page.
       }
@@ -144,15 +145,16 @@ function listen(after: number): void {
   es.addEventListener('error', () => {
     if (es.readyState !== EventSource.CLOSED) return;
     es.close();
-    setTimeout(() => listen(received), RECONNECT_MS);
+    setTimeout(() => listen(view, received), RECONNECT_MS);
   });
 }
 
 /** Marks and shows these photos. */
 function point(list: Placement[]): void {
-  view.whenOpen(() => {
-    view.highlight(list.map((p) => ({ cell: p.cell, label: p.label })));
-    view.zoomTo(list.map((p) => p.cell));
+  const v = view;
+  v?.whenOpen(() => {
+    v.highlight(list.map((p) => ({ cell: p.cell, label: p.label })));
+    v.zoomTo(list.map((p) => p.cell));
   });
 }
 
@@ -190,10 +192,10 @@ addEventListener('keydown', (e) => {
   if (e.target instanceof HTMLInputElement) return;
   if (e.key === 'f' || e.key === 'F') void document.documentElement.requestFullscreen?.().catch(() => {});
   if (e.key === 'Escape') {
-    view.highlight([]);
+    view?.highlight([]);
     results.replaceChildren();
     found.textContent = '';
-    view.viewer.viewport.goHome();
+    view?.viewer.viewport.goHome();
   }
 });
 
@@ -216,7 +218,7 @@ async function start(): Promise<void> {
   document.body.dataset.seq = String(wall.seq);
   const mine = wanted ? wall.cells.find((p) => p.photo === wanted) : undefined;
   if (mine) point([mine]);
-  listen(wall.seq);
+  listen(view, wall.seq);
 }
 
 void start();
