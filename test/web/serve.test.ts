@@ -42,7 +42,15 @@ test('mosaicme serve: ready, secured, and its operator view shows this process a
     queues: { name: string }[];
     library: { tiles: number; tileSize: number; addedLast24h: number } | null;
   };
-  assert.deepEqual(o.workers.map((w) => w.role).sort(), ['cache', 'engine', 'intake', 'library', 'publish', 'web']);
+  assert.deepEqual(o.workers.map((w) => w.role).sort(), [
+    'cache',
+    'engine',
+    'intake',
+    'library',
+    'publish',
+    'wall',
+    'web',
+  ]);
   assert.ok(o.workers.every((w) => w.pid === server!.child.pid));
   assert.deepEqual(
     o.queues.map((q) => q.name),

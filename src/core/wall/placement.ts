@@ -1,4 +1,5 @@
 import { seededRandom } from '../random.js';
+import { transportPrices } from './transport.js';
 import { DEFAULT_LAB_WEIGHTS } from '../search.js';
 import type { FeatureSet } from '../types.js';
 
@@ -49,15 +50,12 @@ export type PlacerOptions = {
    * False places each photo in its best free cell (greedy), as the 2015-era walls do.
    */
   lookahead: boolean;
-  /** Photos kept as the sample of what is still to come. */
+  /** Photos kept as the sample of what is still to come (more: slower updates, barely better). */
   sampleSize: number;
   /** Seed of the sample's reservoir, so a replayed wall decides the same way. */
   seed: number;
 };
 export const DEFAULT_PLACER_OPTIONS: PlacerOptions = { lookahead: true, sampleSize: 256, seed: 1 };
-
-/** Dual-ascent rounds per price update; the averaged prices settle well within this. */
-const ROUNDS = 40;
 
 /**
  * Online assignment of photos to the cells of a wall, one photo at a time, each to a free cell.
@@ -66,12 +64,15 @@ const ROUNDS = 40;
  * photos of the night, and the last photos get whatever is left, however bad. The look-ahead
  * treats the photos seen so far as a sample of those still to come and prices each free cell by
  * how much that future wants it: it solves, on the sample, the dual of the transport from the
- * photos to the free cells (each sample photo standing for free/sample of the photos to come), by
- * averaged dual ascent. A photo then goes to the cell minimising cost − price: a contested cell
+ * photos to the free cells (each sample photo standing for free/sample of the photos to come),
+ * entropic and solved by Sinkhorn's iterations. A photo then goes to the cell minimising cost − price: a contested cell
  * must be fitted clearly better than the future would fit it, and a cell nobody else wants is
  * cheap. Prices are updated as the sample grows and cells fill (about 64 times over a wall), so
  * one placement is one pass over the free cells.
  */
+/** Photos seen before the look-ahead starts pricing cells. */
+const MIN_SAMPLE = 32;
+
 export class WallPlacer {
   private readonly taken: Uint8Array;
   private free: number;
@@ -173,11 +174,7 @@ export class WallPlacer {
     this.sample.set(photo.subarray(0, dims), slot * dims);
   }
 
-  /**
-   * Semi-discrete transport dual on the sample: each round every sample photo picks its cell by
-   * cost − price, then cells picked more than their share get dearer and unpicked ones cheaper.
-   * The prices kept are the average over the rounds (the iterates oscillate).
-   */
+  /** Prices from the transport of the sample onto the free cells (see transportPrices). */
   private updatePrices(): void {
     this.sinceUpdate = 0;
     const m = this.sampled;
@@ -185,7 +182,9 @@ export class WallPlacer {
     const free: number[] = [];
     for (let c = 0; c < count; c++) if (!this.taken[c]) free.push(c);
     const f = free.length;
-    if (f === 0 || m === 0) return;
+    // A handful of photos says little of the night: prices from them would send the next photos
+    // to the far corners of the colour space. Until the sample has grown, photos go greedily.
+    if (f === 0 || m < Math.min(MIN_SAMPLE, this.cells.count / 8)) return;
     const costs = new Float32Array(m * f);
     let scale = 0;
     for (let s = 0; s < m; s++) {
@@ -198,35 +197,13 @@ export class WallPlacer {
       }
       scale += min / m;
     }
+    let mean = 0;
+    for (let k = 0; k < costs.length; k++) mean += costs[k] / costs.length;
+    scale = Math.max(scale, mean / 100, 1e-6);
+    for (let k = 0; k < costs.length; k++) costs[k] /= scale;
     const g = new Float64Array(f);
-    const mean = new Float64Array(f);
-    const hits = new Float64Array(f);
-    // Each sample photo stands for f/m photos to come, each cell takes one.
-    const share = f / m;
-    for (let round = 1; round <= ROUNDS; round++) {
-      hits.fill(0);
-      for (let s = 0; s < m; s++) {
-        let best = 0;
-        let bestScore = Infinity;
-        const row = s * f;
-        for (let j = 0; j < f; j++) {
-          const score = costs[row + j] - g[j];
-          if (score < bestScore) {
-            bestScore = score;
-            best = j;
-          }
-        }
-        hits[best] += share;
-      }
-      const step = (scale + 1e-9) / Math.sqrt(round);
-      for (let j = 0; j < f; j++) {
-        g[j] += step * (1 - hits[j]) * (1 / Math.max(1, share));
-        mean[j] += (g[j] - mean[j]) / round;
-      }
-    }
-    // Only differences between prices matter; the cheapest-wanted cell keeps price 0.
-    let low = Infinity;
-    for (let j = 0; j < f; j++) low = Math.min(low, mean[j]);
-    for (let j = 0; j < f; j++) this.prices[free[j]] = mean[j] - low;
+    for (let j = 0; j < f; j++) g[j] = this.prices[free[j]] / scale;
+    transportPrices(costs, m, f, g);
+    for (let j = 0; j < f; j++) this.prices[free[j]] = g[j] * scale;
   }
 }
