@@ -191,4 +191,26 @@ export interface WallImaging {
   ): Promise<RawImage>;
   /** JPEG bytes, with `dpi` in the file's metadata when given. */
   jpeg(image: RawImage, quality: number, dpi?: number): Promise<Uint8Array>;
+  /** A guest's sticker: the photo `sizePx` square with its label and an upright mark, at `dpi`. */
+  sticker(o: { photo: RawImage; label: string; sizePx: number; dpi: number; title?: string }): Promise<Uint8Array>;
+  /** The guest's take-home print: title, photo, the wall so far with their cell framed, where it is. */
+  takeaway(o: {
+    photo: RawImage;
+    wall: RawImage;
+    highlight?: { x: number; y: number; w: number; h: number };
+    title: string;
+    label: string;
+    widthPx: number;
+    heightPx: number;
+    dpi: number;
+  }): Promise<Uint8Array>;
+  /** The physical board's map (grid, labels, faint target) cut into printable PNG sheets. */
+  boardSheets(o: {
+    target: RawImage;
+    cols: number;
+    rows: number;
+    cellPx: number;
+    dpi: number;
+    sheetPx: { width: number; height: number };
+  }): Promise<{ name: string; image: Uint8Array }[]>;
 }

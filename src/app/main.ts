@@ -21,6 +21,7 @@ import { SocialStage } from '../services/social.js';
 import { SharpWallImaging } from '../adapters/imaging/wall-imaging.js';
 import { wallEngineStage } from '../services/wall-engine-stage.js';
 import { wallPlaceStage } from '../services/wall-place-stage.js';
+import { wallPrintStage } from '../services/wall-print-stage.js';
 import { WallStore } from '../services/wall-store.js';
 import { wallsByHashtag } from '../services/walls.js';
 import { buildApp, urlFor } from '../web/app.js';
@@ -148,6 +149,8 @@ export async function startRoles(
       { bucketIn: config.buckets.in, placeQueue: config.queues.wallPlace, maxAttempts: DEFAULT_RETRY.maxAttempts },
     );
     stops.push((await deps.queue.consume(config.queues.wallEngine, wallHandler, { prefetch: 1 })).stop);
+    const prints = wallPrintStage({ store: walls, imaging: wallImaging });
+    stops.push((await deps.queue.consume(config.queues.wallPrint, prints, { prefetch: 1 })).stop);
   }
   if (roles.includes('wall')) {
     // One placement at a time: RabbitMQ gives this queue a single active consumer across processes.

@@ -2,6 +2,7 @@ import { tileMean } from '../core/features.js';
 import {
   cellsOfTile,
   faint,
+  levelSize,
   paintCells,
   squareAt,
   parentTile,
@@ -66,6 +67,30 @@ export class WallScreen {
       below = await this.parent(chain[i + 1], chain[i], below);
     }
     return { tiles: chain, bytes };
+  }
+
+  /**
+   * The wall so far at most `maxSide` px wide and high, stitched from one level's tiles (a few
+   * tiles, never the cells): for take-home prints and previews.
+   */
+  async preview(maxSide: number): Promise<RawImage> {
+    const p = this.pyramid;
+    let level = p.maxLevel;
+    while (level > 0 && Math.max(...Object.values(levelSize(p, level))) > maxSide) level--;
+    const { width, height } = levelSize(p, level);
+    const data = new Uint8Array(width * height * 3);
+    for (let y = 0; y * SCREEN_TILE < height; y++)
+      for (let x = 0; x * SCREEN_TILE < width; x++) {
+        const tile = await this.deps.imaging.read((await this.tile({ level, x, y }))!);
+        for (let row = 0; row < tile.height; row++) {
+          const from = row * tile.width * 3;
+          data.set(
+            tile.data.subarray(from, from + tile.width * 3),
+            ((y * SCREEN_TILE + row) * width + x * SCREEN_TILE) * 3,
+          );
+        }
+      }
+    return { data, width, height, channels: 3 };
   }
 
   private async deepest(t: TileRef, cells: readonly (Placement | undefined)[]): Promise<RawImage> {

@@ -100,6 +100,12 @@ export class WallStore {
     return (id: string, rest: string) => this.storage.get(this.bucket, this.key(id, rest));
   }
 
+  /** The keys (after `walls/<id>/`) of the wall's objects under `prefix`, in key order. */
+  async *keys(id: string, prefix: string): AsyncIterable<string> {
+    const base = this.key(id, '');
+    for await (const o of this.storage.list(this.bucket, base + prefix)) yield o.key.slice(base.length);
+  }
+
   async append(id: string, event: WallEvent): Promise<void> {
     await this.putJson(id, `log/${pad(event.seq)}.json`, event);
   }

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { RawImage } from '../../core/types.js';
 import type { ReadOptions, WallImaging } from '../../ports.js';
 import { readPhoto, readTile } from './sharp.js';
+import { encodePrint, renderBoardSheets, renderSticker, renderTakeaway } from './wall-prints.js';
 
 const fromRaw = (image: RawImage) =>
   sharp(image.data, {
@@ -50,8 +51,11 @@ export class SharpWallImaging implements WallImaging {
   }
 
   async jpeg(image: RawImage, quality: number, dpi?: number): Promise<Uint8Array> {
-    let img = fromRaw(image).jpeg({ quality, mozjpeg: false });
-    if (dpi) img = img.withMetadata({ density: dpi });
-    return new Uint8Array(await img.toBuffer());
+    if (dpi) return encodePrint(image, { dpi, format: 'jpeg', quality });
+    return new Uint8Array(await fromRaw(image).jpeg({ quality, mozjpeg: false }).toBuffer());
   }
+
+  sticker = renderSticker;
+  takeaway = renderTakeaway;
+  boardSheets = renderBoardSheets;
 }
