@@ -31,6 +31,9 @@ test('no configuration at all gives the embedded defaults', () => {
     finish: 'mosaic-finish',
     done: 'mosaic-done',
     tiles: 'mosaic-tiles',
+    wallEngine: 'mosaic-wall-eng',
+    wallPlace: 'mosaic-wall-place',
+    wallPrint: 'mosaic-wall-print',
   });
   assert.deepEqual([c.cacheLife, c.waitTime, c.thumbnailSize], [600, 60, 120]);
   assert.deepEqual([c.libraryDir, c.rawDir], [path.join(cwd, 'data', 'library'), path.join(cwd, 'data', 'raw')]);

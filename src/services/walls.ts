@@ -121,12 +121,12 @@ export async function submitToWall(
     statuses: RequestStatuses;
     imaging: Pick<Imaging, 'photoSize'>;
   },
-  cfg: { bucketIn: string; requestQueue: string },
+  cfg: { bucketIn: string; requestQueue: string; maxInputPixels?: number },
   photo: { wall: string; bytes: Uint8Array; name?: string; contentType?: string },
 ): Promise<{ id: string; wall: WallDef }> {
   const wall = await deps.store.require(photo.wall);
   if (wall.state === 'closed') throw new PermanentError('WALL_CLOSED', `the wall "${wall.title}" is closed`);
-  await deps.imaging.photoSize(photo.bytes);
+  await deps.imaging.photoSize(photo.bytes, { maxInputPixels: cfg.maxInputPixels });
   const name = photo.name?.trim().slice(0, 64) || undefined;
   const id = `w${randomUUID().replace(/-/g, '').slice(0, 20)}`;
   const key = `${id}.jpg`;

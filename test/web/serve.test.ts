@@ -54,7 +54,16 @@ test('mosaicme serve: ready, secured, and its operator view shows this process a
   assert.ok(o.workers.every((w) => w.pid === server!.child.pid));
   assert.deepEqual(
     o.queues.map((q) => q.name),
-    ['mosaic-in', 'mosaic-eng', 'mosaic-finish', 'mosaic-done', 'mosaic-tiles'],
+    [
+      'mosaic-in',
+      'mosaic-eng',
+      'mosaic-finish',
+      'mosaic-done',
+      'mosaic-tiles',
+      'mosaic-wall-eng',
+      'mosaic-wall-place',
+      'mosaic-wall-print',
+    ],
   );
   assert.deepEqual(o.library, { ...o.library, tiles: 300, tileSize: 32, addedLast24h: 300 });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Imaging, Queue, Storage } from '../../ports.js';
 import type { RequestStatus, RequestStatuses } from '../../services/requests.js';
 import type { GalleryReader } from './gallery.js';
@@ -32,6 +32,18 @@ export function cleanName(raw: string): string | undefined {
 }
 
 /** Uploads become mosaic requests; a request's status is readable by its id. */
+/** The `photo` file and `name` field of an upload form; other files are read and dropped. */
+export async function readUpload(req: FastifyRequest): Promise<{ photo?: Buffer; name?: string }> {
+  let photo: Buffer | undefined;
+  let name: string | undefined;
+  for await (const part of req.parts()) {
+    if (part.type === 'file' && part.fieldname === 'photo') photo = await part.toBuffer();
+    else if (part.type === 'file') await part.toBuffer();
+    else if (part.fieldname === 'name') name = cleanName(String(part.value));
+  }
+  return { photo, name };
+}
+
 export function requestRoutes(
   app: FastifyInstance,
   deps: Deps,
@@ -68,13 +80,7 @@ export function requestRoutes(
     },
     async (req, reply) => {
       try {
-        let photo: Buffer | undefined;
-        let name: string | undefined;
-        for await (const part of req.parts()) {
-          if (part.type === 'file' && part.fieldname === 'photo') photo = await part.toBuffer();
-          else if (part.type === 'file') await part.toBuffer();
-          else if (part.fieldname === 'name') name = cleanName(String(part.value));
-        }
+        const { photo, name } = await readUpload(req);
         if (!photo || photo.length === 0) {
           metrics.upload('refused');
           return reply

@@ -10,7 +10,7 @@ import type { Placement } from '../../shapes/wall.js';
 import { adminOnly, secured } from '../admin.js';
 import type { WebMetrics } from '../metrics.js';
 import type { WallViews } from '../wall-views.js';
-import { cleanName, MAX_NAME_LENGTH } from './requests.js';
+import { MAX_NAME_LENGTH, readUpload } from './requests.js';
 import { errors } from './schemas.js';
 import { placementSchema, wallDefSchema, wallDetailSchema, wallParams, wallSummarySchema } from './wall-schemas.js';
 
@@ -181,23 +181,16 @@ export function wallRoutes(
         const wall = await deps.store.require(req.params.id);
         if (wall.state === 'closed')
           throw new PermanentError('WALL_CLOSED', `the wall "${wall.title}" is closed: it takes no more photos`);
-        let photo: Buffer | undefined;
-        let name: string | undefined;
-        for await (const part of req.parts()) {
-          if (part.type === 'file' && part.fieldname === 'photo') photo = await part.toBuffer();
-          else if (part.type === 'file') await part.toBuffer();
-          else if (part.fieldname === 'name') name = cleanName(String(part.value));
-        }
+        const { photo, name } = await readUpload(req);
         if (!photo || photo.length === 0) {
           metrics.upload('refused');
           return reply
             .status(400)
             .send({ error: 'BAD_REQUEST', message: 'send the photo as the multipart field "photo"' });
         }
-        await deps.photos.photoSize(photo, { maxInputPixels: cfg.maxUploadPixels });
         const { id } = await submitToWall(
           { ...deps, imaging: deps.photos },
-          { bucketIn: cfg.bucketIn, requestQueue: cfg.requestQueue },
+          { bucketIn: cfg.bucketIn, requestQueue: cfg.requestQueue, maxInputPixels: cfg.maxUploadPixels },
           { wall: wall.id, bytes: photo, name },
         );
         metrics.upload('accepted');
