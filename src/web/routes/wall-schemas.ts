@@ -67,3 +67,43 @@ export const wallDetailSchema = {
     },
   },
 } as const;
+
+/** The print queue's photo parameter: request ids only, so it never reaches outside `prints/`. */
+export const printParams = {
+  type: 'object',
+  required: ['id', 'photo'],
+  properties: { id: str, photo: { type: 'string', pattern: '^[\\w-]{1,128}$' } },
+} as const;
+
+/** One job of a wall's print queue (`PrintJob` in src/services/wall-print-stage.ts). */
+export const printJobSchema = {
+  type: 'object',
+  required: ['photo', 'cell', 'label', 'sticker', 'takeaway', 'createdAt'],
+  properties: {
+    photo: { type: 'string', description: 'the request id of the photo' },
+    cell: int,
+    label: { type: 'string', description: 'the printed name of the cell, e.g. C-14' },
+    name: { type: 'string', description: 'the name or handle given with the photo: user input, shown as text' },
+    sticker: { type: 'string', description: "the sticker's key under the wall (`prints/<photo>-sticker.jpg`)" },
+    takeaway: { type: 'string', description: "the take-home print's key under the wall" },
+    createdAt: { type: 'string', format: 'date-time' },
+    printedAt: { type: 'string', format: 'date-time', description: 'when it was printed; absent until then' },
+    onBoardAt: { type: 'string', format: 'date-time', description: 'when it was stuck on the board' },
+    removed: { type: 'boolean', description: 'true when moderation took the photo off the wall since' },
+  },
+  additionalProperties: true,
+} as const;
+
+export const printQueueSchema = {
+  type: 'object',
+  required: ['jobs', 'counts'],
+  properties: {
+    jobs: { type: 'array', items: printJobSchema, description: 'oldest first, as `state` picks them' },
+    counts: {
+      type: 'object',
+      description: 'over the whole queue, whatever `state` picks',
+      required: ['total', 'printed', 'onBoard'],
+      properties: { total: int, printed: int, onBoard: int },
+    },
+  },
+} as const;

@@ -12,6 +12,7 @@ import type { WebMetrics } from '../metrics.js';
 import type { WallViews } from '../wall-views.js';
 import { MAX_NAME_LENGTH, readUpload } from './requests.js';
 import { errors } from './schemas.js';
+import { wallPrintRoutes } from './wall-prints.js';
 import { placementSchema, wallDefSchema, wallDetailSchema, wallParams, wallSummarySchema } from './wall-schemas.js';
 
 export type WallRouteDeps = {
@@ -212,8 +213,10 @@ export function wallRoutes(
   });
 }
 
-/** Creating, closing and moderating walls: the operator's bearer token only. */
+/** Creating, closing and moderating walls, and their print queues: the operator's bearer token only. */
 function operatorRoutes(app: FastifyInstance, deps: WallRouteDeps, cfg: WallRouteConfig, views: WallViews): void {
+  wallPrintRoutes(app, deps.store, views);
+
   app.post(
     '/api/walls',
     {
