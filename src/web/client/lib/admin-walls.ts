@@ -1,4 +1,5 @@
 import type { Placement, WallDef, WallSummary } from '../../../shapes/wall';
+import { printsPanel } from './admin-prints';
 import { getJson, messageOf } from './api';
 import { byId, h } from './dom';
 import { timeEl } from './time';
@@ -13,11 +14,13 @@ const wallPath = (id: string) => `/walls/${encodeURIComponent(id)}`;
 
 /**
  * The operator view's walls: create one, see each with its count and pages, close it, and take
- * a photo off a wall (moderation). Titles and names are user input: text nodes only.
+ * a photo off a wall (moderation), and open a wall's print queue. Titles and names are user
+ * input: text nodes only.
  */
 export function wallsPanel(authed: (init?: RequestInit) => RequestInit, say: (text: string) => void) {
   const form = byId<HTMLFormElement>('wall-create');
   const created = byId('wall-create-status');
+  const prints = printsPanel(authed, say);
 
   const send = async (what: string, url: string, init: RequestInit): Promise<boolean> => {
     const res = await fetch(url, authed(init));
@@ -50,6 +53,16 @@ export function wallsPanel(authed: (init?: RequestInit) => RequestInit, say: (te
       if (await send(`close ${w.title}`, `/api/walls/${encodeURIComponent(w.id)}/close`, { method: 'POST' }))
         say(`Wall “${w.title}” is closed.`);
       await refresh();
+    });
+    return b;
+  };
+
+  const printsButton = (w: WallSummary) => {
+    const b = h('button', { type: 'button', class: 'secondary' }, 'Prints');
+    b.setAttribute('aria-label', `Show the print queue of ${w.title}`);
+    b.addEventListener('click', () => {
+      prints.open(w);
+      byId('wall-prints').scrollIntoView({ block: 'nearest' });
     });
     return b;
   };
@@ -88,11 +101,16 @@ export function wallsPanel(authed: (init?: RequestInit) => RequestInit, say: (te
                   ' · ',
                   h('a', { href: `${wallPath(w.id)}/upload` }, 'upload'),
                 ),
-                h('td', {}, w.state === 'closed' ? '' : closeButton(w)),
+                h(
+                  'td',
+                  {},
+                  h('span', { class: 'actions' }, printsButton(w), w.state === 'closed' ? '' : closeButton(w)),
+                ),
               ),
             )
         : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No walls yet.'))]),
     );
+    await prints.walls(walls);
     const newest = [...walls].reverse().slice(0, RECENT_WALLS);
     const recent = (
       await Promise.all(
