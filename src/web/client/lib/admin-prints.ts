@@ -224,7 +224,7 @@ export function printsPanel(authed: (init?: RequestInit) => RequestInit, say: (t
     }
     if (wall !== w) return;
     const c = queue.counts;
-    counts.textContent = `${c.total} to print · ${c.printed} printed · ${c.onBoard} on the board`;
+    counts.textContent = `${c.total} in the queue · ${c.printed} printed · ${c.onBoard} on the board`;
     const trs = queue.jobs.map((job) => {
       let r = rows.get(job.photo);
       if (!r) rows.set(job.photo, (r = row(w.id, job)));
