@@ -1,5 +1,5 @@
 import type { WallSummary } from '../../../shapes/wall';
-import { getJson, messageOf } from './api';
+import { ApiError, getJson, messageOf } from './api';
 import { byId, h } from './dom';
 import { timeEl } from './time';
 
@@ -219,6 +219,8 @@ export function printsPanel(authed: (init?: RequestInit) => RequestInit, say: (t
     try {
       queue = await getJson<PrintQueue>(api(w.id, `?state=${shown}`), authed());
     } catch (e) {
+      // The token was refused or forgotten: the page asks for it again, and the queue comes back with it.
+      if (e instanceof ApiError && e.status === 401) return close();
       say(`The print queue of “${w.title}” could not be read: ${(e as Error).message}`);
       return;
     }
