@@ -172,42 +172,45 @@ test('board sheets: 10×7 at 100 px on 450×350 sheets covers every cell once', 
   for (const s of sheets) await expectPrint(s.image, 'png', 450, 350, 300);
 });
 
-test(
-  'board sheets: faint target, labels, grid lines, and seams that line up',
-  { todo: 'the grid-line pixel check fails; board sheets are not wired to a command yet' },
-  async () => {
-    const target = ramp(100, 70);
-    const sheets = await renderBoardSheets({
-      target,
-      cols: 10,
-      rows: 7,
-      cellPx: 100,
-      dpi: 300,
-      sheetPx: { width: 450, height: 350 },
-    });
-    const first = await decode(sheets[0].image);
-    const second = await decode(sheets[1].image);
-    const ox = 25; // (450 - 4 × 100) / 2, the same on every sheet
-    const oy = 25;
-    const px = (img: Decoded, x: number, y: number) => [
-      ...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3),
-    ];
-    // Inside a cell, away from its label and lines: the target blended with white at 0.25.
-    const [r, g] = px(first, ox + 60, oy + 70);
-    assert.ok(Math.abs(r - (0.25 * 255 * (60 / 1000) + 0.75 * 255)) < 8, `ghost red ${r}`);
-    assert.ok(Math.abs(g - (0.25 * 255 * (70 / 700) + 0.75 * 255)) < 8, `ghost green ${g}`);
-    assert.ok(region(first, ox + 40, oy + 40, ox + 95, oy + 95).min > 180, 'the ghost is faint');
-    // Label "A-1" top left of the first cell; a grid line between the first two cells.
-    assert.ok(region(first, ox + 4, oy + 4, ox + 50, oy + 25).min < 120, 'cell label');
-    assert.ok(region(first, ox + 99, oy + 40, ox + 101, oy + 60).max < 140, 'grid line');
-    // The last column of sheet 1 and the first of sheet 2 are neighbours on the board.
-    const left = px(first, ox + 399 - 2, oy + 50)[0];
-    const right = px(second, ox + 2, oy + 50)[0];
-    assert.ok(Math.abs(left - right) < 4, `seam ${left} vs ${right}`);
-    // The white margin outside the cells.
-    assert.ok(region(first, 0, 0, 450, 20).min > 250);
-  },
-);
+test('board sheets: faint target, labels, grid lines, and seams that line up', async () => {
+  const target = ramp(100, 70);
+  const sheets = await renderBoardSheets({
+    target,
+    cols: 10,
+    rows: 7,
+    cellPx: 100,
+    dpi: 300,
+    sheetPx: { width: 450, height: 350 },
+  });
+  const first = await decode(sheets[0].image);
+  const second = await decode(sheets[1].image);
+  const ox = 25; // (450 - 4 × 100) / 2, the same on every sheet
+  const oy = 25;
+  const px = (img: Decoded, x: number, y: number) => [
+    ...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3),
+  ];
+  // Inside a cell, away from its label and lines: the target blended with white at 0.25.
+  const [r, g] = px(first, ox + 60, oy + 70);
+  assert.ok(Math.abs(r - (0.25 * 255 * (60 / 1000) + 0.75 * 255)) < 8, `ghost red ${r}`);
+  assert.ok(Math.abs(g - (0.25 * 255 * (70 / 700) + 0.75 * 255)) < 8, `ghost green ${g}`);
+  assert.ok(region(first, ox + 40, oy + 40, ox + 95, oy + 95).min > 180, 'the ghost is faint');
+  // Label "A-1" top left of the first cell; a grid line between the first two cells.
+  assert.ok(region(first, ox + 4, oy + 4, ox + 50, oy + 25).min < 120, 'cell label');
+  // The line is crisp, on whole pixels either side of the boundary: full #555 (luma 85), not
+  // two half-grey pixels, and the pixels beside it are the ghost again.
+  assert.ok(region(first, ox + 99, oy + 40, ox + 101, oy + 60).max < 100, 'grid line');
+  assert.ok(region(first, ox + 98, oy + 40, ox + 99, oy + 60).min > 180, 'left of the grid line');
+  assert.ok(region(first, ox + 101, oy + 40, ox + 102, oy + 60).min > 180, 'right of the grid line');
+  // The outer lines are as wide, centred on the cells' edge: half in the margin.
+  assert.ok(region(first, ox - 1, oy + 40, ox + 1, oy + 60).max < 100, 'outer grid line');
+  assert.ok(region(first, ox - 2, oy + 40, ox - 1, oy + 60).min > 250, 'margin left of the outer line');
+  // The last column of sheet 1 and the first of sheet 2 are neighbours on the board.
+  const left = px(first, ox + 399 - 2, oy + 50)[0];
+  const right = px(second, ox + 2, oy + 50)[0];
+  assert.ok(Math.abs(left - right) < 4, `seam ${left} vs ${right}`);
+  // The white margin outside the cells.
+  assert.ok(region(first, 0, 0, 450, 20).min > 250);
+});
 
 test('board sheets: a cell bigger than the sheet still gets a sheet of its own', async () => {
   const sheets = await renderBoardSheets({

@@ -268,26 +268,33 @@ function ghostWindow(target: RawImage, board: { width: number; height: number },
     .linear(ghost, 255 * (1 - ghost));
 }
 
-/** Grid lines and labels for the cells of one sheet, in sheet pixels from `origin`. */
+/**
+ * Grid lines and labels for the cells of one sheet, in sheet pixels from `origin`. Every line is
+ * an even number of pixels wide and centred on the boundary between two cells, so it covers
+ * whole pixels, the same on both sides (a 1 px stroke on a boundary would be two half-grey
+ * pixels, fainter than meant). The outer lines are centred on the cells' edge too: half of them
+ * lies in the margin, so sheets cut at the cells' edge and laid side by side join into lines of
+ * the same width as inside a sheet.
+ */
 function sheetGrid(
   s: { row0: number; col0: number; rows: number; cols: number },
   totalCols: number,
   cellPx: number,
   origin: { x: number; y: number },
 ): string {
-  const line = Math.max(1, Math.round(cellPx / 120));
+  const line = 2 * Math.max(1, Math.round(cellPx / 240));
   const size = Math.max(7, Math.round(cellPx * 0.13));
   const pad = Math.max(2, Math.round(cellPx * 0.06));
   const w = s.cols * cellPx;
   const h = s.rows * cellPx;
-  const half = line / 2;
-  let body = `<g stroke="#555" stroke-width="${line}" fill="none">`;
+  // Square caps reach half a line past each end, so the corners are filled.
+  let body = `<g stroke="#555" stroke-width="${line}" stroke-linecap="square" fill="none">`;
   for (let c = 0; c <= s.cols; c++) {
-    const x = origin.x + Math.min(w - half, Math.max(half, c * cellPx));
+    const x = origin.x + c * cellPx;
     body += `<line x1="${x}" y1="${origin.y}" x2="${x}" y2="${origin.y + h}"/>`;
   }
   for (let r = 0; r <= s.rows; r++) {
-    const y = origin.y + Math.min(h - half, Math.max(half, r * cellPx));
+    const y = origin.y + r * cellPx;
     body += `<line x1="${origin.x}" y1="${y}" x2="${origin.x + w}" y2="${y}"/>`;
   }
   body += '</g>';
