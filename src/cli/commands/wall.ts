@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, type Io } from '../output.js';
 import { num } from '../parse.js';
+import { registerWallPrint } from './wall-print.js';
 
 type Common = { config?: string[]; json?: boolean };
 type Run = (fn: () => Promise<number>) => Promise<void>;
@@ -160,4 +161,5 @@ export function registerWall(program: Command, io: Io, run: Run): void {
       .option('--dpi <n>', "poster resolution (default: the wall's print dpi)", num)
       .option('--cell <px>', 'pixels per cell without --poster (default: as on the screen)', num),
   ).action((id: string, opts) => run(() => exportWall(io, id, opts)));
+  registerWallPrint(wall, io, run, common, using);
 }
