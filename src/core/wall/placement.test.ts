@@ -49,3 +49,11 @@ test('the look-ahead keeps cells for the photos to come: a lower cost than greed
     assert.ok(ahead < greedy * 0.9, `look-ahead ${ahead.toFixed(0)} vs greedy ${greedy.toFixed(0)}`);
   }
 });
+
+test('on a bigger wall, price updates spread over many placements still keep cells for the photos to come', () => {
+  // 600 cells: each update is tens of millions of steps, done a slice per placement.
+  const greedy = fill(false, 600, 4);
+  const ahead = fill(true, 600, 4);
+  assert.equal(ahead.cells.size, 600);
+  assert.ok(ahead.mean < greedy.mean * 0.9, `look-ahead ${ahead.mean.toFixed(0)} vs greedy ${greedy.mean.toFixed(0)}`);
+});

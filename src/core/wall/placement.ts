@@ -1,5 +1,5 @@
 import { seededRandom } from '../random.js';
-import { transportPrices } from './transport.js';
+import { transportSteps, transportWork } from './transport.js';
 import { DEFAULT_LAB_WEIGHTS } from '../search.js';
 import type { FeatureSet } from '../types.js';
 
@@ -81,6 +81,7 @@ export class WallPlacer {
   private sampled = 0;
   private seen = 0;
   private sinceUpdate = 0;
+  private job: PriceJob | undefined;
   private readonly random: () => number;
   private readonly opts: PlacerOptions;
 
@@ -141,7 +142,7 @@ export class WallPlacer {
     this.taken[cell] = 1;
     this.free--;
     this.remember(photo);
-    if (!replaying && this.opts.lookahead && ++this.sinceUpdate >= this.updateEvery()) this.updatePrices();
+    if (!replaying && this.opts.lookahead) this.advance();
   }
 
   /** Brings the prices up to date with the sample and the free cells (after a replay). */
@@ -174,21 +175,73 @@ export class WallPlacer {
     this.sample.set(photo.subarray(0, dims), slot * dims);
   }
 
-  /** Prices from the transport of the sample onto the free cells (see transportPrices). */
+  /**
+   * Moves the price update on: one is started every `updateEvery()` placements, and a large one
+   * (a big wall: seconds of work) is spread over the placements until the next is due, so no
+   * single photo waits for it. Its prices, from the free cells and sample as they were when it
+   * started, replace the old ones when it is done.
+   */
+  private advance(): void {
+    this.sinceUpdate++;
+    if (this.job) this.finish(this.job.work / this.updateEvery());
+    if (!this.job && this.sinceUpdate >= this.updateEvery()) {
+      this.sinceUpdate = 0;
+      this.job = this.priceJob();
+      if (this.job && this.job.work <= ONE_STEP_WORK) this.finish(Infinity);
+    }
+  }
+
+  /** Does up to `budget` units of the running update's work; applies its prices when it is done. */
+  private finish(budget: number): void {
+    const job = this.job!;
+    for (let done = 0; done < budget;) {
+      const step = job.steps.next();
+      if (step.done) {
+        const { free, g, scale } = job;
+        for (let j = 0; j < free.length; j++) if (!this.taken[free[j]]) this.prices[free[j]] = g[j] * scale;
+        this.job = undefined;
+        return;
+      }
+      done += step.value;
+    }
+  }
+
+  /** Brings the prices up to date at once: the update under way is dropped and one is made from now. */
   private updatePrices(): void {
     this.sinceUpdate = 0;
+    this.job = this.priceJob();
+    if (this.job) this.finish(Infinity);
+  }
+
+  /** A price update from the transport of the sample onto the free cells (see transportPrices). */
+  private priceJob(): PriceJob | undefined {
     const m = this.sampled;
-    const { count, dims, data } = this.cells;
+    const { count, dims } = this.cells;
     const free: number[] = [];
     for (let c = 0; c < count; c++) if (!this.taken[c]) free.push(c);
     const f = free.length;
     // A handful of photos says little of the night: prices from them would send the next photos
     // to the far corners of the colour space. Until the sample has grown, photos go greedily.
-    if (f === 0 || m < Math.min(MIN_SAMPLE, this.cells.count / 8)) return;
+    if (f === 0 || m < Math.min(MIN_SAMPLE, this.cells.count / 8)) return undefined;
+    const job: PriceJob = {
+      free,
+      g: new Float64Array(f),
+      scale: 1,
+      work: transportWork(m, f) + m * f,
+      steps: undefined!,
+    };
+    job.steps = this.priceSteps(job, this.sample.slice(0, m * dims), m);
+    return job;
+  }
+
+  private *priceSteps(job: PriceJob, sample: Float32Array, m: number): Generator<number> {
+    const { dims, data } = this.cells;
+    const { free, g } = job;
+    const f = free.length;
     const costs = new Float32Array(m * f);
     let scale = 0;
     for (let s = 0; s < m; s++) {
-      const photo = this.sample.subarray(s * dims, (s + 1) * dims);
+      const photo = sample.subarray(s * dims, (s + 1) * dims);
       let min = Infinity;
       for (let j = 0; j < f; j++) {
         const v = cellCost(data, free[j] * dims, photo, dims);
@@ -196,14 +249,20 @@ export class WallPlacer {
         if (v < min) min = v;
       }
       scale += min / m;
+      yield f;
     }
     let mean = 0;
     for (let k = 0; k < costs.length; k++) mean += costs[k] / costs.length;
     scale = Math.max(scale, mean / 100, 1e-6);
     for (let k = 0; k < costs.length; k++) costs[k] /= scale;
-    const g = new Float64Array(f);
     for (let j = 0; j < f; j++) g[j] = this.prices[free[j]] / scale;
-    transportPrices(costs, m, f, g);
-    for (let j = 0; j < f; j++) this.prices[free[j]] = g[j] * scale;
+    job.scale = scale;
+    yield* transportSteps(costs, m, f, g);
   }
 }
+
+/** An update of the prices under way: the free cells it prices, their new prices, and its steps. */
+type PriceJob = { free: number[]; g: Float64Array; scale: number; work: number; steps: Generator<number> };
+
+/** Updates smaller than this (a small wall, or early in the night) are done at once: a few ms. */
+const ONE_STEP_WORK = 2e6;

@@ -16,9 +16,20 @@ const ROUNDS_PER_EPS = 10;
  * @example transportPrices(costs, 256, 2400, prices)
  */
 export function transportPrices(costs: Float32Array, m: number, f: number, prices: Float64Array): void {
+  for (const _ of transportSteps(costs, m, f, prices));
+}
+
+/**
+ * transportPrices one row of the cost matrix at a time: it yields after each row it has gone
+ * through (`f` entries of work), so a caller can spread one computation over many placements.
+ * `prices` holds the answer once the iterator is done.
+ */
+export function* transportSteps(costs: Float32Array, m: number, f: number, prices: Float64Array): Generator<number> {
   const rowPot = new Float64Array(m);
   const colMax = new Float64Array(f);
   const colSum = new Float64Array(f);
+  const next = new Float64Array(f);
+  next.set(prices);
   const logA = Math.log(1 / m);
   const logB = Math.log(1 / f);
   for (const eps of TRANSPORT_EPS) {
@@ -26,10 +37,11 @@ export function transportPrices(costs: Float32Array, m: number, f: number, price
       for (let s = 0; s < m; s++) {
         const row = s * f;
         let max = -Infinity;
-        for (let j = 0; j < f; j++) max = Math.max(max, prices[j] - costs[row + j]);
+        for (let j = 0; j < f; j++) max = Math.max(max, next[j] - costs[row + j]);
         let sum = 0;
-        for (let j = 0; j < f; j++) sum += Math.exp((prices[j] - costs[row + j] - max) / eps);
+        for (let j = 0; j < f; j++) sum += Math.exp((next[j] - costs[row + j] - max) / eps);
         rowPot[s] = eps * logA - max - eps * Math.log(sum);
+        yield f;
       }
       colMax.fill(-Infinity);
       for (let s = 0; s < m; s++) {
@@ -40,8 +52,13 @@ export function transportPrices(costs: Float32Array, m: number, f: number, price
       for (let s = 0; s < m; s++) {
         const row = s * f;
         for (let j = 0; j < f; j++) colSum[j] += Math.exp((rowPot[s] - costs[row + j] - colMax[j]) / eps);
+        yield f;
       }
-      for (let j = 0; j < f; j++) prices[j] = eps * logB - colMax[j] - eps * Math.log(colSum[j]);
+      for (let j = 0; j < f; j++) next[j] = eps * logB - colMax[j] - eps * Math.log(colSum[j]);
     }
   }
+  prices.set(next);
 }
+
+/** Work units (cost-matrix entries visited) of one transportSteps run: what its steps add up to. */
+export const transportWork = (m: number, f: number) => TRANSPORT_EPS.length * ROUNDS_PER_EPS * 2 * m * f;
