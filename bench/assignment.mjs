@@ -7,6 +7,14 @@
  * @example assignmentCost(Float64Array.of(4, 1, 3, 2, 0, 5), 2, 3) // 1 + 2 = 3
  */
 export function assignmentCost(a, n, m) {
+  return assignment(a, n, m).cost;
+}
+
+/**
+ * The cheapest assignment itself: `column[i]` is the column given to row i, and its total cost.
+ * @example assignment(Float64Array.of(4, 1, 3, 2, 0, 5), 2, 3) // { cost: 3, column: Int32Array [1, 0] }
+ */
+export function assignment(a, n, m) {
   if (n > m) throw new RangeError(`assignmentCost: ${n} rows need at least as many columns (got ${m})`);
   const u = new Float64Array(n + 1);
   const v = new Float64Array(m + 1);
@@ -51,6 +59,11 @@ export function assignmentCost(a, n, m) {
     } while (j0);
   }
   let cost = 0;
-  for (let j = 1; j <= m; j++) if (p[j]) cost += a[(p[j] - 1) * m + j - 1];
-  return cost;
+  const column = new Int32Array(n);
+  for (let j = 1; j <= m; j++)
+    if (p[j]) {
+      cost += a[(p[j] - 1) * m + j - 1];
+      column[p[j] - 1] = j - 1;
+    }
+  return { cost, column };
 }
