@@ -145,9 +145,16 @@ export class WallPlacer {
     if (!replaying && this.opts.lookahead) this.advance();
   }
 
-  /** Brings the prices up to date with the sample and the free cells (after a replay). */
+  /**
+   * Brings the prices up to date with the sample and the free cells (after a replay): at once on
+   * a small wall; on a big one spread over the next placements, so a placer taking over a big
+   * wall starts at once instead of after seconds of pricing.
+   */
   refresh(): void {
-    if (this.opts.lookahead) this.updatePrices();
+    if (!this.opts.lookahead) return;
+    this.sinceUpdate = 0;
+    this.job = this.priceJob();
+    if (this.job && this.job.work <= ONE_STEP_WORK) this.finish(Infinity);
   }
 
   /** Frees a cell (a photo removed by moderation). */
@@ -184,11 +191,7 @@ export class WallPlacer {
   private advance(): void {
     this.sinceUpdate++;
     if (this.job) this.finish(this.job.work / this.updateEvery());
-    if (!this.job && this.sinceUpdate >= this.updateEvery()) {
-      this.sinceUpdate = 0;
-      this.job = this.priceJob();
-      if (this.job && this.job.work <= ONE_STEP_WORK) this.finish(Infinity);
-    }
+    if (!this.job && this.sinceUpdate >= this.updateEvery()) this.refresh();
   }
 
   /** Does up to `budget` units of the running update's work; applies its prices when it is done. */
@@ -204,13 +207,6 @@ export class WallPlacer {
       }
       done += step.value;
     }
-  }
-
-  /** Brings the prices up to date at once: the update under way is dropped and one is made from now. */
-  private updatePrices(): void {
-    this.sinceUpdate = 0;
-    this.job = this.priceJob();
-    if (this.job) this.finish(Infinity);
   }
 
   /** A price update from the transport of the sample onto the free cells (see transportPrices). */
