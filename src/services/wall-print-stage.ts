@@ -3,27 +3,14 @@ import { tileMean } from '../core/features.js';
 import { paintCells } from '../core/wall/paint.js';
 import type { RawImage } from '../core/types.js';
 import type { WallImaging } from '../ports.js';
-import type { WallDef } from '../shapes/wall.js';
+import type { PrintJob, WallDef } from '../shapes/wall.js';
+
+export type { PrintJob } from '../shapes/wall.js';
 import { WallBoard } from './wall-board.js';
 import { printPx } from './wall-engine-stage.js';
 import { loadTarget } from './wall-place-stage.js';
 import { WallScreen } from './wall-screen.js';
 import type { WallStore } from './wall-store.js';
-
-/** One print job of the print queue, as `/admin` and `mosaicme wall print` see it. */
-export type PrintJob = {
-  photo: string;
-  cell: number;
-  label: string;
-  name?: string;
-  sticker: string;
-  takeaway: string;
-  createdAt: string;
-  /** When it went to the printer (written to a hot folder, or ticked in /admin). */
-  printedAt?: string;
-  /** When someone ticked it as stuck on the board. */
-  onBoardAt?: string;
-};
 
 /** A take-home print of 4×6 in at 300 dpi, the photo-booth printers' paper. */
 export const TAKEAWAY = { widthPx: 1200, heightPx: 1800, dpi: 300 } as const;

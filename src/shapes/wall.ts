@@ -52,3 +52,24 @@ export type WallSummary = WallDef & { placed: number; total: number; seq: number
 
 /** The live screen's event: a log entry without the features, and the Deep Zoom tiles it rewrote. */
 export type WallScreenEvent = Exclude<WallEvent, { type: 'placed' }> | (Placement & { seq: number; type: 'placed' });
+
+/** One print job of the print queue, as `/admin` and `mosaicme wall print` see it. */
+export type PrintJob = {
+  photo: string;
+  cell: number;
+  label: string;
+  name?: string;
+  sticker: string;
+  takeaway: string;
+  createdAt: string;
+  /** When it went to the printer (written to a hot folder, or ticked in /admin). */
+  printedAt?: string;
+  /** When someone ticked it as stuck on the board. */
+  onBoardAt?: string;
+};
+
+/** The print queue as the operator API lists it: a removed photo's job is kept, marked. */
+export type PrintQueue = {
+  jobs: (PrintJob & { removed?: boolean })[];
+  counts: { total: number; printed: number; onBoard: number };
+};

@@ -1,22 +1,10 @@
-import type { WallSummary } from '../../../shapes/wall';
+import type { PrintQueue, WallSummary } from '../../../shapes/wall';
 import { ApiError, getJson, messageOf } from './api';
 import { byId, h } from './dom';
 import { timeEl } from './time';
 
-/** A job of a wall's print queue, as `GET /api/walls/<id>/prints` gives it. */
-type PrintJob = {
-  photo: string;
-  cell: number;
-  label: string;
-  name?: string;
-  sticker: string;
-  takeaway: string;
-  createdAt: string;
-  printedAt?: string;
-  onBoardAt?: string;
-  removed?: boolean;
-};
-type PrintQueue = { jobs: PrintJob[]; counts: { total: number; printed: number; onBoard: number } };
+type PrintJob = PrintQueue['jobs'][number];
+
 type Shown = 'all' | 'unprinted' | 'printed';
 type Kind = 'sticker' | 'takeaway';
 
