@@ -185,3 +185,24 @@ test('wall board writes the board map as sheets at the dpi, with their ranges', 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--sheet must be one of letter, a4, a3/);
 });
+
+test('wall export: a poster with its dpi; one too large for a JPEG is refused and points to the Deep Zoom image', async () => {
+  const out = path.join(root, 'poster.jpg');
+  const ok = await cli(['export', wall, '--poster', '--width-in', '12', '--dpi', '100', '-o', out]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(await meta(out), ['jpeg', 1200, 1000, 100]);
+  const big = await cli([
+    'export',
+    wall,
+    '--poster',
+    '--width-in',
+    '700',
+    '--dpi',
+    '300',
+    '-o',
+    path.join(root, 'x.jpg'),
+  ]);
+  assert.equal(big.code, 2, big.stderr);
+  assert.match(big.stderr, /over JPEG's 65535 px a side.*screen\.dzi/);
+  assert.deepEqual(await files(root).then((f) => f.includes('x.jpg')), false);
+});

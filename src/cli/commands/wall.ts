@@ -5,6 +5,9 @@ import { UsageError, type Io } from '../output.js';
 import { num } from '../parse.js';
 import { registerWallPrint } from './wall-print.js';
 
+/** The largest width or height a JPEG can have. */
+const JPEG_MAX_SIDE = 65_535;
+
 type Common = { config?: string[]; json?: boolean };
 type Run = (fn: () => Promise<number>) => Promise<void>;
 
@@ -112,6 +115,11 @@ async function exportWall(
     const { target, cells } = await loadTarget({ store, imaging }, wall);
     const dpi = opts.dpi ?? wall.print.dpi;
     const cellPx = opts.poster ? posterCellPx(wall, opts.widthIn ?? 36, dpi) : (opts.cell ?? wall.screenCellPx);
+    if (Math.max(wall.cols, wall.rows) * cellPx > JPEG_MAX_SIDE)
+      throw new UsageError(
+        `${wall.cols * cellPx}x${wall.rows * cellPx} px is over JPEG's ${JPEG_MAX_SIDE} px a side: ` +
+          `choose a smaller size, or use the full-resolution Deep Zoom image at /walls/${wall.id}/screen.dzi`,
+      );
     const image = await renderWall({ store, imaging }, wall, board.cells, target, cells.means, cellPx);
     await fs.writeFile(opts.out, await imaging.jpeg(image, 92, opts.poster ? dpi : undefined));
     const inches = opts.poster
