@@ -47,6 +47,8 @@ export type Config = {
   waitTime: number;
   thumbnailSize: number;
   replyText?: string;
+  /** The reply to a social requester whose photo went on a live wall (`{handle}`, `{label}`, `{wall}`, `{url}`). */
+  wallReplyText?: string;
   galleryUrl?: string;
   /** The tile library the engines use (embedded: created with demo tiles on first start). */
   libraryDir: string;
@@ -244,6 +246,7 @@ const Env = z.object({
   WAIT_TIME: int(1, 24 * 3600).default(60),
   THUMBNAIL_SIZE: int(16, 2048).default(120),
   REPLY_TEXT: z.string().optional(),
+  WALL_REPLY_TEXT: z.string().optional(),
   GALLERY_URL: url(['http:', 'https:']).optional(),
   LIBRARY_DIR: z.string().min(1).optional(),
   RAW_DIR: z.string().min(1).optional(),
@@ -382,6 +385,7 @@ export function loadConfig(
     waitTime: e.WAIT_TIME,
     thumbnailSize: e.THUMBNAIL_SIZE,
     replyText: e.REPLY_TEXT,
+    wallReplyText: e.WALL_REPLY_TEXT,
     galleryUrl: e.GALLERY_URL,
     libraryDir: path.resolve(cwd, e.LIBRARY_DIR ?? path.join(dataDir, 'library')),
     rawDir: path.resolve(cwd, e.RAW_DIR ?? path.join(dataDir, 'raw')),

@@ -13,7 +13,7 @@ import { mirrorLibrary, readPublishedHeader } from '../adapters/library/remote.j
 import type { LibraryHeader } from '../adapters/library/format.js';
 import { cacheStage, refreshGalleryCache, type GalleryCacheConfig } from '../services/gallery-cache.js';
 import { intake } from '../services/intake.js';
-import { DEFAULT_REPLY_TEXT, publishStage } from '../services/publish-stage.js';
+import { DEFAULT_REPLY_TEXT, DEFAULT_WALL_REPLY_TEXT, publishStage } from '../services/publish-stage.js';
 import { RequestStatuses } from '../services/requests.js';
 import { download, DEFAULT_DOWNLOAD } from '../adapters/http/download.js';
 import type { LibraryStats } from '../web/admin.js';
@@ -160,6 +160,7 @@ export async function startRoles(
         engineQueue: config.queues.engine,
         printQueue: config.queues.wallPrint,
         photoUrl: `${base.replace(/\/+$/, '')}/walls/{wall}/photos/{photo}`,
+        replyQueue: config.queues.finish,
       },
     );
     stops.push((await deps.queue.consume(config.queues.wallPlace, handler, { prefetch: 1 })).stop);
@@ -177,6 +178,7 @@ export async function startRoles(
         pageUrl: `${base}/mosaics/{id}`,
         maxAttempts: DEFAULT_RETRY.maxAttempts,
         markerBucket: config.buckets.in,
+        walls: { bucket: walls.bucket, template: config.wallReplyText ?? DEFAULT_WALL_REPLY_TEXT },
       },
     );
     stops.push((await deps.queue.consume(config.queues.finish, handler, { prefetch: 4 })).stop);

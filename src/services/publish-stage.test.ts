@@ -11,7 +11,7 @@ import { sign, SIGNATURE_HEADER, WebhookPublisher } from '../adapters/publishers
 import { DiskQueue } from '../adapters/queue/disk.js';
 import { DiskStorage } from '../adapters/storage/disk.js';
 import type { Publisher, Reply } from '../ports.js';
-import { publishStage, replyText } from './publish-stage.js';
+import { DEFAULT_WALL_REPLY_TEXT, publishStage, replyText, wallReplyText } from './publish-stage.js';
 import { RequestStatuses } from './requests.js';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-publish-'));
@@ -156,4 +156,78 @@ test('a shortener that fails gives the long link', async () => {
   await stage({ id: 'u-8', key: 'u-8.jpg' }, { attempt: 1 });
   assert.deepEqual(texts, ['reply to an upload (u-8): https://gallery.example/mosaics/u-8']);
   assert.deepEqual(lines, ['link shortener failed (bit.ly answered 500); replying with the long link']);
+});
+
+test('a photo placed on a wall: the reply says where, links to its tile, carries the photo; nothing goes to the gallery', async () => {
+  const got: Reply[] = [];
+  const mastodon: Publisher = {
+    name: 'mastodon',
+    handles: (n) => n === 'mastodon',
+    reply: async (r) => void got.push(r),
+  };
+  const stage = publishStage(
+    { storage, queue, statuses, publishers: [mastodon], shorten: async (url) => `https://bit.ly/${url.length}` },
+    {
+      bucketSmall: 'mosaic-outsmall',
+      doneQueue: 'wall-done',
+      template: 'Hi @{handle}: {url}',
+      pageUrl: 'https://gallery.example/mosaics/{id}',
+      maxAttempts: 3,
+      markerBucket: 'mosaic-in',
+      walls: { bucket: 'mosaic-in', template: DEFAULT_WALL_REPLY_TEXT },
+    },
+  );
+  await storage.put('mosaic-in', 'walls/expo-1a2b3c/photos/mastodon-9.jpg', Buffer.from('sticker'));
+  await statuses.set('mastodon-9', { state: 'done', username: 'alice', wall: { id: 'expo-1a2b3c', label: 'C-14' } });
+  const url = 'https://gallery.example/walls/expo-1a2b3c/photos/mastodon-9';
+  const job = {
+    id: 'mastodon-9',
+    username: 'alice',
+    network: 'mastodon',
+    post: { id: '109' },
+    key: 'walls/expo-1a2b3c/photos/mastodon-9.jpg',
+    wall: { id: 'expo-1a2b3c', title: 'Expo 2025', cell: 93, label: 'C-14', url },
+  };
+  await stage(job, { attempt: 1 });
+  await stage(job, { attempt: 1 }); // redone after a failover of the placer: answered once
+  assert.equal(got.length, 1);
+  assert.equal(got[0].text, `@alice your photo is at C-14 on Expo 2025: https://bit.ly/${url.length}`);
+  assert.equal(got[0].post?.id, '109');
+  assert.equal(Buffer.from(got[0].thumbnail).toString(), 'sticker', 'the sticker-sized photo is attached');
+  assert.equal(await queue.depth('wall-done'), 0, 'a wall photo is not a gallery mosaic');
+  assert.equal((await statuses.get('mastodon-9'))?.state, 'done');
+
+  assert.equal(
+    wallReplyText('{handle} {label} {wall} {url}', { handle: 'a', label: 'B-2', wall: 'W', url: 'u' }),
+    'a B-2 W u',
+  );
+  await assert.rejects(stage({ ...job, wall: { id: 'expo-1a2b3c' } }, { attempt: 1 }), /malformed wall reply job/);
+});
+
+test('a failed wall reply leaves the wall photo done', async () => {
+  const lines: string[] = [];
+  const stage = publishStage(
+    {
+      storage,
+      queue,
+      statuses,
+      log: (l) => lines.push(l),
+      publishers: [{ name: 'x', handles: () => true, reply: () => Promise.reject(new Error('x is away')) }],
+    },
+    {
+      bucketSmall: 'mosaic-outsmall',
+      doneQueue: 'wall-done',
+      template: '{url}',
+      pageUrl: 'https://gallery.example/mosaics/{id}',
+      maxAttempts: 3,
+      walls: { bucket: 'mosaic-in', template: DEFAULT_WALL_REPLY_TEXT },
+    },
+  );
+  await storage.put('mosaic-in', 'walls/expo-1a2b3c/photos/x-5.jpg', Buffer.from('sticker'));
+  await statuses.set('x-5', { state: 'done', username: 'bob', wall: { id: 'expo-1a2b3c', label: 'A-1' } });
+  const wall = { id: 'expo-1a2b3c', title: 'Expo', cell: 0, label: 'A-1', url: 'https://g/w' };
+  const job = { id: 'x-5', username: 'bob', network: 'x', key: 'walls/expo-1a2b3c/photos/x-5.jpg', wall };
+  await assert.rejects(stage(job, { attempt: 3 }), /x is away/);
+  assert.equal((await statuses.get('x-5'))?.state, 'done');
+  assert.match(lines.join('\n'), /reply for photo x-5 on wall expo-1a2b3c failed: x is away/);
 });

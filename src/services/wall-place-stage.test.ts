@@ -118,3 +118,32 @@ test('a closed wall refuses photos, which become mosaics; an unknown wall or a b
   });
   await assert.rejects(handle({ type: 'nonsense', wall: wall.id }), { code: 'INVALID_MESSAGE' });
 });
+
+test('a photo from a social network placed on the wall is answered through the publish queue; an upload is not', async () => {
+  const wall = await createWall({ store, imaging }, { title: 'Replies', target: gradient, cols: 10, rows: 10 });
+  const handle = wallPlaceStage(deps, { ...cfg, replyQueue: 'finish-replies' });
+  await handle(place(wall.id, 'up1'));
+  assert.equal(await queue.depth('finish-replies'), 0, 'no reply to an upload');
+  await handle({ ...place(wall.id, 'mastodon-1'), network: 'mastodon', post: { id: '77' } });
+  const got: unknown[] = [];
+  const c = await queue.consume('finish-replies', async (m) => void got.push(m));
+  for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await c.stop();
+  const label = (await statuses.get('mastodon-1'))?.wall?.label;
+  assert.deepEqual(got, [
+    {
+      id: 'mastodon-1',
+      username: 'guestmastodon-1',
+      network: 'mastodon',
+      post: { id: '77' },
+      key: store.key(wall.id, 'photos/mastodon-1.jpg'),
+      wall: {
+        id: wall.id,
+        title: 'Replies',
+        cell: (await statuses.get('mastodon-1'))?.wall?.cell,
+        label,
+        url: `/walls/${wall.id}/photos/mastodon-1`,
+      },
+    },
+  ]);
+});

@@ -3,6 +3,7 @@ import { targetCells } from '../core/features.js';
 import { cellLabel, WallPlacer } from '../core/wall/index.js';
 import type { Cache, Queue, WallImaging } from '../ports.js';
 import type { WallDef, WallEvent } from '../shapes/wall.js';
+import type { WallReply } from './publish-stage.js';
 import { decodeFeatures, WallBoard } from './wall-board.js';
 import { parseJob, withOriginalFields } from './messages.js';
 import type { RequestStatuses } from './requests.js';
@@ -29,6 +30,11 @@ export type PlaceConfig = {
   printQueue: string;
   /** The wall's photo page, `{wall}` and `{photo}` replaced. */
   photoUrl: string;
+  /**
+   * The publish stage's queue: a photo that came from a social network is answered there with
+   * where it is (a finish job with a `wall` field, see publish-stage.ts). Without it, no reply.
+   */
+  replyQueue?: string;
 };
 
 type Loaded = { board: WallBoard; placer: WallPlacer; screen: WallScreen };
@@ -165,16 +171,18 @@ export function wallPlaceStage(deps: PlaceDeps, cfg: PlaceConfig) {
     await l.screen.update(cell, l.board.cells);
     await notify(wall.id, l.board.seq);
     const label = cellLabel(cell, wall.cols);
-    await deps.statuses.set(job.id, {
-      state: 'done',
-      username: job.username,
-      wall: {
-        id: wall.id,
-        cell,
-        label,
-        url: cfg.photoUrl.replace('{wall}', wall.id).replace('{photo}', encodeURIComponent(job.id)),
-      },
-    });
+    const url = cfg.photoUrl.replace('{wall}', wall.id).replace('{photo}', encodeURIComponent(job.id));
+    await deps.statuses.set(job.id, { state: 'done', username: job.username, wall: { id: wall.id, cell, label, url } });
     await deps.queue.send(cfg.printQueue, { wall: wall.id, photo: job.id });
+    // Only social requesters are answered (an upload's guest sees the status page); a redone step
+    // sends it again, and the publish stage's markers keep it to one reply.
+    if (cfg.replyQueue && job.network) {
+      const { wall: _w, key: _k, ...requester } = job;
+      await deps.queue.send(cfg.replyQueue, {
+        ...requester,
+        key: deps.store.key(wall.id, `photos/${job.id}.jpg`),
+        wall: { id: wall.id, title: wall.title, cell, label, url } satisfies WallReply,
+      });
+    }
   };
 }
