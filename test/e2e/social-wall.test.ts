@@ -23,7 +23,11 @@ before(async () => {
   const target = path.join(s.data, 'target.png');
   await writeFile(target, await raw(300, 300, 5).png().toBuffer());
   const made = await mosaicme(
-    ['wall', 'create', '--title', 'Expo wall', '--target', target, '--hashtag', 'expo', '--json', '--cols', '10'],
+    ['wall', 'create', '--title', 'Expo wall', '--target', target, '--cols', '10', '--rows', '10'].concat([
+      '--hashtag',
+      'expo',
+      '--json',
+    ]),
     { DATA_DIR: s.data },
   );
   assert.equal(made.code, 0, made.stderr);
