@@ -144,8 +144,8 @@ async function score(file, cells, small, cellOf, tone, name) {
       cellMean: cells.means.subarray(cell * 3, cell * 3 + 3),
     };
   });
-  for (let c = 0; c < cellOf.length || c < cells.features.count; c++)
-    if (!paint[c] && c < cells.features.count) {
+  for (let c = 0; c < cells.features.count; c++)
+    if (!paint[c]) {
       // A cell left empty (fewer photos than cells) shows its own colour, flat.
       const cellMean = cells.means.subarray(c * 3, c * 3 + 3);
       const pixels = new Uint8Array(RENDER_PX * RENDER_PX * 3).map((_, i) => Math.round(cellMean[i % 3]));

@@ -219,13 +219,7 @@ export class WallPlacer {
     // A handful of photos says little of the night: prices from them would send the next photos
     // to the far corners of the colour space. Until the sample has grown, photos go greedily.
     if (f === 0 || m < Math.min(MIN_SAMPLE, this.cells.count / 8)) return undefined;
-    const job: PriceJob = {
-      free,
-      g: new Float64Array(f),
-      scale: 1,
-      work: transportWork(m, f) + m * f,
-      steps: undefined!,
-    };
+    const job = { free, g: new Float64Array(f), scale: 1, work: transportWork(m, f) + m * f } as PriceJob;
     job.steps = this.priceSteps(job, this.sample.slice(0, m * dims), m);
     return job;
   }
