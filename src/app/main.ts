@@ -131,7 +131,8 @@ export async function startRoles(
       await ensureLibrary();
       return TileLibrary.open(config.libraryDir);
     };
-    const pool = candidatePool();
+    // One helper per core but one: the engine's own thread searches a band too.
+    const pool = candidatePool(Math.max(1, os.availableParallelism() - 1));
     const handler = engineStage(
       { ...deps, statuses, imaging, pool, log, library },
       {

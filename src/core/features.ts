@@ -1,5 +1,6 @@
 import { srgbToLab } from './colour.js';
 import { areaAverage } from './resample.js';
+import { sharedFloat32 } from './shared.js';
 import type { FeatureSet, MosaicGrid, RawImage, TargetCells } from './types.js';
 
 /** Sub-cells per side of the colour grid that describes a tile or a cell (5×5, as metapixel). */
@@ -45,8 +46,8 @@ export function targetCells(target: RawImage, mosaic: MosaicGrid, grid = DEFAULT
   const avg = areaAverage(target, w, rows * grid);
   const dims = grid * grid * 3;
   const count = cols * rows;
-  const data = new Float32Array(count * dims);
-  const means = new Float32Array(count * 3);
+  const data = sharedFloat32(count * dims);
+  const means = sharedFloat32(count * 3);
   for (let cy = 0; cy < rows; cy++) {
     for (let cx = 0; cx < cols; cx++) {
       const cell = cy * cols + cx;

@@ -1,6 +1,7 @@
 import { MosaicError } from './errors.js';
 import { checkInt, checkNumber } from './options.js';
 import { shuffled } from './random.js';
+import { sharedFloat32, sharedInt32, sharedUint16 } from './shared.js';
 import { TileIndex, type Neighbours } from './search.js';
 import type { FeatureSet, MosaicPlan, PlanOptions, TargetCells } from './types.js';
 
@@ -38,10 +39,22 @@ export type Candidates = {
   queries: Float32Array;
 };
 
+/** Room for the candidates of `n` cells, on shared memory so worker threads can fill it in place. */
+export function candidateSpace(n: number, k: number, dims: number): Candidates {
+  return {
+    k,
+    tiles: sharedInt32(n * k),
+    dist: sharedFloat32(n * k),
+    count: sharedUint16(n),
+    queries: sharedFloat32(n * dims),
+  };
+}
+
 /**
  * Finds each cell's nearest entries. Cells are visited in raster order so each search starts from
  * its left neighbour's answer, which gives a tight bound at once. `from`/`to` select a range of
- * cells, so the work can be split across threads.
+ * cells, so the work can be split across threads: the answers go to `into` (room for every cell,
+ * see `candidateSpace`) at the cells' own places, or else to a new Candidates for the range alone.
  * @example const cand = findCandidates(cells, TileIndex.build(library), 12);
  */
 export function findCandidates(
@@ -50,24 +63,20 @@ export function findCandidates(
   k: number,
   from = 0,
   to = cells.features.count,
+  into?: Candidates,
 ): Candidates {
   const dims = cells.features.dims;
   const kk = Math.min(k, index.count);
-  const n = to - from;
-  const out: Candidates = {
-    k: kk,
-    tiles: new Int32Array(n * kk),
-    dist: new Float32Array(n * kk),
-    count: new Uint16Array(n),
-    queries: new Float32Array(n * dims),
-  };
+  const out = into ?? candidateSpace(to - from, kk, dims);
+  if (out.k !== kk) throw new Error(`candidate space holds ${out.k} per cell, the search finds ${kk}`);
+  const shift = into ? 0 : from;
   const found: Neighbours = { count: 0, tiles: new Int32Array(kk), dist: new Float32Array(kk) };
   const cols = cells.grid.cols;
-  for (let i = 0; i < n; i++) {
-    const c = from + i;
+  for (let c = from; c < to; c++) {
+    const i = c - shift;
     const q = index.transform(cells.features.data, c * dims, out.queries.subarray(i * dims, (i + 1) * dims));
-    const h = c % cols === 0 ? i - cols : i - 1;
-    const hint = h >= 0 ? out.tiles.subarray(h * kk, h * kk + out.count[h]) : undefined;
+    const h = c % cols === 0 ? c - cols : c - 1;
+    const hint = h >= from ? out.tiles.subarray((h - shift) * kk, (h - shift) * kk + out.count[h - shift]) : undefined;
     index.nearest(q, kk, { hint, into: found });
     out.tiles.set(found.tiles.subarray(0, found.count), i * kk);
     out.dist.set(found.dist.subarray(0, found.count), i * kk);

@@ -1,3 +1,4 @@
+import { sharedFloat32, sharedInt32 } from './shared.js';
 import type { FeatureSet } from './types.js';
 
 /** Nearest entries found for one query, closest first. */
@@ -142,12 +143,13 @@ export class TileIndex {
     const perm = Int32Array.from({ length: dims }, (_, j) => j).sort((a, b) => variance[b] - variance[a] || a - b);
     const rot = new Float32Array(count * dims);
     for (let i = 0; i < count; i++) for (let k = 0; k < dims; k++) rot[i * dims + k] = raw[i * dims + perm[k]];
-    const order = Int32Array.from({ length: count }, (_, i) => i);
+    const order = sharedInt32(count);
+    for (let i = 0; i < count; i++) order[i] = i;
     const tree = buildTree(rot, dims, order);
     // The store is kept in tree order so a leaf's vectors sit side by side in memory.
-    const vecs = new Float32Array(count * dims);
-    const head = new Float32Array(count * HEAD_DIMS);
-    const tail = new Float32Array(count);
+    const vecs = sharedFloat32(count * dims);
+    const head = sharedFloat32(count * HEAD_DIMS);
+    const tail = sharedFloat32(count);
     for (let p = 0; p < count; p++) {
       vecs.set(rot.subarray(order[p] * dims, (order[p] + 1) * dims), p * dims);
       head.set(rot.subarray(order[p] * dims, order[p] * dims + HEAD_DIMS), p * HEAD_DIMS);
@@ -278,12 +280,12 @@ export class TileIndex {
 function buildTree(vecs: Float32Array, dims: number, order: Int32Array): KdTree {
   const maxNodes = Math.max(1, 4 * Math.ceil(order.length / LEAF_SIZE) + 1);
   const t: KdTree = {
-    dim: new Int32Array(maxNodes),
-    split: new Float32Array(maxNodes),
-    left: new Int32Array(maxNodes).fill(-1),
-    right: new Int32Array(maxNodes).fill(-1),
-    lo: new Int32Array(maxNodes),
-    hi: new Int32Array(maxNodes),
+    dim: sharedInt32(maxNodes),
+    split: sharedFloat32(maxNodes),
+    left: sharedInt32(maxNodes).fill(-1),
+    right: sharedInt32(maxNodes).fill(-1),
+    lo: sharedInt32(maxNodes),
+    hi: sharedInt32(maxNodes),
   };
   let nodes = 0;
   const splitDims = Math.min(SPLIT_DIMS, dims);

@@ -65,8 +65,21 @@ export function plainJpeg(bytes: Uint8Array, maxPixels: number): JpegHeader | un
 export async function decodeJpegRgb(bytes: Uint8Array, width: number, height: number): Promise<RawImage> {
   const rgba = await decodeJpegRgba(bytes);
   const data = new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength);
+  if (rgba.width === width && rgba.height === height) return { data: dropAlpha(data), width, height, channels: 3 };
   const avg = areaAverage({ data, width: rgba.width, height: rgba.height, channels: 4 }, width, height);
   const rgb = new Uint8Array(avg.length);
   for (let i = 0; i < avg.length; i++) rgb[i] = Math.round(avg[i]);
   return { data: rgb, width, height, channels: 3 };
+}
+
+/** RGBA to RGB: the photo at its own size needs no averaging (that pass costs 30–40 ms at 800 px). */
+function dropAlpha(rgba: Uint8Array): Uint8Array {
+  const n = rgba.length >> 2;
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    rgb[j] = rgba[i * 4];
+    rgb[j + 1] = rgba[i * 4 + 1];
+    rgb[j + 2] = rgba[i * 4 + 2];
+  }
+  return rgb;
 }

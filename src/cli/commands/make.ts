@@ -8,7 +8,7 @@ import { MosaicError, PermanentError } from '../../core/errors.js';
 import type { OutputFormat } from '../../adapters/imaging/formats.js';
 import { ThreadedImaging } from '../../adapters/imaging/threaded.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
-import { candidatePool } from '../../services/candidates.js';
+import { candidatePool, type CandidatePool } from '../../services/candidates.js';
 import { createMosaic, DEFAULT_BLEND, DEFAULT_QUALITY, type MosaicOptions } from '../../services/mosaic.js';
 import { plural, UsageError, type Io } from '../output.js';
 import { num } from '../parse.js';
@@ -101,6 +101,24 @@ async function make(io: Io, photo: string, flags: MakeFlags): Promise<number> {
 
 async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: MakeFlags): Promise<number> {
   const started = performance.now();
+  // The search helper starts now, while the library loads and the photo decodes on this thread.
+  const cores = os.availableParallelism();
+  const pool = cores > 1 ? candidatePool(cores - 1) : undefined;
+  try {
+    return await makeIn(io, imaging, pool, photo, flags, started);
+  } finally {
+    void pool?.close();
+  }
+}
+
+async function makeIn(
+  io: Io,
+  imaging: ThreadedImaging,
+  pool: CandidatePool | undefined,
+  photo: string,
+  flags: MakeFlags,
+  started: number,
+): Promise<number> {
   if (!flags.library === !flags.tiles) {
     throw new UsageError('give one of --library <dir> or --tiles <folder>');
   }
@@ -140,8 +158,6 @@ async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: 
   };
   for (const k of Object.keys(options) as (keyof MosaicOptions)[]) if (options[k] === undefined) delete options[k];
   let result;
-  // Threads pay off only for big grids; starting them costs more than a small search.
-  const pool = options.cols !== undefined || (options.cell ?? 64) < 48 ? candidatePool() : undefined;
   try {
     result = await createMosaic(bytes, library, options, { imaging, pool });
   } catch (err) {
@@ -150,8 +166,6 @@ async function makeWith(io: Io, imaging: ThreadedImaging, photo: string, flags: 
       throw new PermanentError(err.code, `${photo}: ${err.message}`, { cause: err });
     }
     throw err;
-  } finally {
-    void pool?.close();
   }
   Object.assign(timings, result.timings);
   t0 = performance.now();
