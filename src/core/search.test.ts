@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seededRandom } from './random.js';
 import { TileIndex } from './search.js';
 import type { FeatureSet } from './types.js';
-
-function randomFeatures(count: number, seed: number): FeatureSet {
-  const rnd = seededRandom(seed);
-  const dims = 75;
-  const data = new Float32Array(count * dims);
-  for (let i = 0; i < count; i++) {
-    const base = [rnd() * 100, rnd() * 60 - 30, rnd() * 60 - 30];
-    for (let j = 0; j < dims; j++) data[i * dims + j] = base[j % 3] + (rnd() - 0.5) * 20;
-  }
-  return { count, grid: 5, dims, data };
-}
+import { randomFeatures } from '../../test/helpers/features.js';
 
 /** Brute force in the index's own space (weights included), as the reference answer. */
 function bruteForce(

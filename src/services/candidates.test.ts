@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findCandidates } from '../core/plan.js';
-import { seededRandom } from '../core/random.js';
 import { TileIndex } from '../core/search.js';
-import type { FeatureSet, TargetCells } from '../core/types.js';
+import type { TargetCells } from '../core/types.js';
 import { candidatePool, parallelCandidates } from './candidates.js';
-
-function features(count: number, seed: number): FeatureSet {
-  const rnd = seededRandom(seed);
-  const dims = 75;
-  const data = new Float32Array(count * dims);
-  for (let i = 0; i < count; i++) {
-    const base = [rnd() * 100, rnd() * 60 - 30, rnd() * 60 - 30];
-    for (let j = 0; j < dims; j++) data[i * dims + j] = base[j % 3] + (rnd() - 0.5) * 20;
-  }
-  return { count, grid: 5, dims, data };
-}
+import { randomFeatures } from '../../test/helpers/features.js';
 
 test('candidates searched on this thread and a helper thread equal one thread alone, cell by cell', async () => {
   const cols = 100;
   const rows = 60;
   const cells: TargetCells = {
     grid: { cols, rows, cell: 8, width: cols * 8, height: rows * 8 },
-    features: features(cols * rows, 7),
+    features: randomFeatures(cols * rows, 7),
     means: new Float32Array(cols * rows * 3),
   };
-  const index = TileIndex.build(features(2000, 3));
+  const index = TileIndex.build(randomFeatures(2000, 3));
   const pool = candidatePool(1);
   try {
     const split = await parallelCandidates(cells, index, 6, pool);
