@@ -9,7 +9,7 @@ export type CandidatePool = WorkerPool<CandidateTask, number>;
 export const candidatePool = (threads?: number): CandidatePool =>
   new WorkerPool<CandidateTask, number>(new URL('./candidate-worker.js', import.meta.url), threads);
 
-/** Below this many cells, one thread is quicker than handing the work out (cloning the index and cells to a thread costs a few ms). */
+/** Below this many cells, one thread is quicker than handing a band to a helper and waiting for it. */
 const MIN_PARALLEL_CELLS = 5_000;
 
 /**
