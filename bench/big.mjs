@@ -105,9 +105,8 @@ async function make(name, input, extra) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   log(`${name}: making ...`);
   const r = timed(
-    NODE,
+    CLI,
     [
-      rel(CLI),
       'make',
       rel(input),
       '--library',

@@ -206,9 +206,8 @@ function makeOurs(cfg, t) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     r = timed(
-      NODE,
+      CLI,
       [
-        rel(CLI),
         'make',
         rel(t.file),
         '--library',

@@ -101,8 +101,7 @@ for (const l of LIBS) {
     fs.mkdirSync(dir, { recursive: true });
     const out = path.join(dir, 'ours.jpg');
     const ours = repeat(() =>
-      timed(NODE, [
-        rel(CLI),
+      timed(CLI, [
         'make',
         rel(t.file),
         '--library',
@@ -130,14 +129,19 @@ for (const l of LIBS) {
     const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
     const raw = path.join(dir, 'canvas.rgb');
     fs.writeFileSync(raw, data);
+    // Under the same allocator setting as our launcher, so the floor touches its canvas as we do.
     const floor = repeat(() =>
-      timed(NODE, [
-        rel(path.join(ROOT, 'bench/encode-floor.mjs')),
-        rel(raw),
-        String(info.width),
-        String(info.height),
-        rel(path.join(dir, 'floor.jpg')),
-      ]),
+      timed(
+        NODE,
+        [
+          rel(path.join(ROOT, 'bench/encode-floor.mjs')),
+          rel(raw),
+          String(info.width),
+          String(info.height),
+          rel(path.join(dir, 'floor.jpg')),
+        ],
+        { env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } },
+      ),
     );
     if (!floor.ok) die(`${l.key} ${t.name}: encode floor failed (exit ${floor.rc})`);
     const floorEncode = median(floor.runs.map((r) => parseJsonOut(r.stdout)?.encode ?? NaN));

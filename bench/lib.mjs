@@ -10,7 +10,9 @@ export const TIME = '/usr/bin/time';
 export const CONVERT = '/usr/bin/convert'; // Debian's ImageMagick; a `convert` earlier in PATH may be a stand-in
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SHARED = path.resolve(ROOT, '../shared/bench');
-export const CLI = path.resolve(ROOT, process.env.MOSAICME_CLI || 'bin/mosaicme.js'); // override: to bench another build
+// override: to bench another build. Timed makes run it as a person does, through its #! line (which
+// sets the allocator's huge-pages tunable), not as `node bin/mosaicme.js`.
+export const CLI = path.resolve(ROOT, process.env.MOSAICME_CLI || 'bin/mosaicme.js');
 export const CORPUS = path.join(ROOT, 'bench/.cache/corpus');
 export const BASELINE_FINGERPRINT = 'e6c411d760fc89a52bdfd9292ba4c5faa4f23ac38cbec0ffab988a89f66b5164';
 export const NODE = process.execPath;
@@ -70,6 +72,8 @@ export function splitArgs(str) {
 }
 
 let seq = 0;
+const shownCmd = (cmd) => (cmd === NODE ? 'node' : cmd === CLI ? rel(CLI) : cmd);
+
 /**
  * Run CMD ARGS alone under `/usr/bin/time -v`, from the project root.
  * Returns { ok, rc, wall, user, sys, rssKb, stdout, stderr, cmdline }. Never throws.
@@ -77,7 +81,7 @@ let seq = 0;
  */
 export function timed(cmd, args, { env, logBase } = {}) {
   const tf = path.join(os.tmpdir(), `mosaicme-bench-${process.pid}-${seq++}.time`);
-  const cmdline = shellJoin([cmd === NODE ? 'node' : cmd, ...args]);
+  const cmdline = shellJoin([shownCmd(cmd), ...args]);
   const r = spawnSync(TIME, ['-v', '-o', tf, cmd, ...args], {
     cwd: ROOT,
     env: env ?? process.env,
@@ -108,7 +112,7 @@ export function run(cmd, args, { env } = {}) {
     rc: r.status ?? -1,
     stdout: r.stdout ?? '',
     stderr: (r.stderr ?? '') + (r.error ? r.error.message : ''),
-    cmdline: shellJoin([cmd === NODE ? 'node' : cmd, ...args]),
+    cmdline: shellJoin([shownCmd(cmd), ...args]),
   };
 }
 
