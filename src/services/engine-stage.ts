@@ -5,6 +5,7 @@ import { MosaicError, PermanentError } from '../core/errors.js';
 import type { TileLibrary } from '../adapters/library/disk.js';
 import type { Delivery, Imaging, Queue, Storage } from '../ports.js';
 import type { CandidatePool } from './candidates.js';
+import { indexMemo } from './index-memo.js';
 import { CARD_WIDTH, cardKey, previewKey } from './gallery-cache.js';
 import type { EngineJob } from './intake.js';
 import { parseJob, withOriginalFields, type Requester } from './messages.js';
@@ -74,9 +75,10 @@ const PREVIEW_WIDTH = 1600;
  * Progress is reported on the request's status. Idempotent by id: a job whose outputs exist is
  * only passed on, so a redelivered message makes no second mosaic.
  */
-export const engineStage =
-  (deps: EngineDeps, cfg: EngineConfig) =>
-  async (message: unknown, delivery: Delivery): Promise<void> => {
+export function engineStage(deps: EngineDeps, cfg: EngineConfig) {
+  // Warm state between jobs: the library's index is rebuilt only when the library has changed.
+  const indexes = indexMemo();
+  return async (message: unknown, delivery: Delivery): Promise<void> => {
     const job: EngineJob = parseJob(message, 'engine job');
     const out = `${job.id}.jpg`;
     const [large, small] = await Promise.all([
@@ -114,6 +116,7 @@ export const engineStage =
         {
           imaging: deps.imaging,
           pool: deps.pool,
+          indexes,
           onProgress: (percent) => {
             if (percent - last < 10 && percent < 100) return;
             last = percent;
@@ -190,3 +193,4 @@ export const engineStage =
       await rm(tmp, { recursive: true, force: true });
     }
   };
+}

@@ -5,9 +5,9 @@ import { checkChoice, checkInt, checkNumber, OptionError } from '../core/options
 import { planMosaic, planOptions } from '../core/plan.js';
 import { renderMosaic } from '../core/render.js';
 import { resizeTile } from '../core/resample.js';
-import { TileIndex } from '../core/search.js';
 import { parallelCandidates, type CandidatePool } from './candidates.js';
-import { expandVariants, transformTile, type Variants } from '../core/variants.js';
+import { buildIndex, type IndexMemo } from './index-memo.js';
+import { transformTile, type Variants } from '../core/variants.js';
 import type { MosaicGrid, MosaicPlan, PlanOptions, RawImage } from '../core/types.js';
 import { MAX_SIDE, type OutputFormat } from '../adapters/imaging/formats.js';
 import type { Imaging } from '../ports.js';
@@ -64,6 +64,8 @@ export async function createMosaic(
   deps: {
     imaging: Imaging;
     pool?: CandidatePool;
+    /** Where the library's search index comes from; a long-lived engine passes an `indexMemo()`. */
+    indexes?: IndexMemo;
     /** Called after each phase with the share of the work done (0–100), roughly by time. */
     onProgress?: (percent: number, phase: string) => void;
   },
@@ -109,8 +111,7 @@ export async function createMosaic(
 
   t0 = performance.now();
   const cells = targetCells(target, grid, library.grid);
-  const expanded = expandVariants(library.featureSet(), options.variants ?? DEFAULT_VARIANTS);
-  const index = TileIndex.build(expanded.features);
+  const { expanded, index } = (deps.indexes ?? buildIndex)(library.featureSet(), options.variants ?? DEFAULT_VARIANTS);
   timings.features = ms(t0);
   deps.onProgress?.(20, 'features');
 
