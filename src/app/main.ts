@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { ThreadedImaging } from '../adapters/imaging/threaded.js';
 import { TileLibrary } from '../adapters/library/disk.js';
+import { currentLibrary } from '../adapters/library/current.js';
 import { LogPublisher } from '../adapters/publishers/log.js';
 import { WebhookPublisher } from '../adapters/publishers/webhook.js';
 import { DEFAULT_RETRY, type Publisher } from '../ports.js';
@@ -116,6 +117,7 @@ export async function startRoles(
     const mirror = shared && !roles.includes('library');
     let checked = 0;
     let noticed = false;
+    const opened = currentLibrary(config.libraryDir);
     const library = async () => {
       if (mirror && Date.now() - checked > 5000) {
         const got = await mirrorLibrary(deps.storage, config.buckets.library, config.libraryDir);
@@ -129,7 +131,7 @@ export async function startRoles(
         }
       }
       await ensureLibrary();
-      return TileLibrary.open(config.libraryDir);
+      return opened();
     };
     // One helper per core but one: the engine's own thread searches a band too.
     const pool = candidatePool(Math.max(1, os.availableParallelism() - 1));
