@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { availableParallelism } from 'node:os';
 import { decodeJpegRgb, plainJpeg } from './jpeg-wasm.js';
+import { encodeInStrips } from './jpeg-strips.js';
 import { MosaicError } from '../../core/errors.js';
 import type { RawImage } from '../../core/types.js';
 
@@ -103,12 +105,25 @@ const fromRaw = (image: RawImage) =>
 
 export type EncodeOptions = { format: OutputFormat; quality: number };
 
-/** Encodes an RGB canvas once; Huffman optimisation is off because it doubles time and memory on big canvases. */
-export async function encodeImage(image: RawImage, opts: EncodeOptions): Promise<Buffer> {
+/** Below this a canvas encodes in a few tens of ms and strips would not pay for themselves. */
+const STRIP_MIN_PIXELS = 4_000_000;
+/** sharp runs each encode on one of libuv's 4 pool threads. */
+const ENCODERS = Math.min(4, availableParallelism());
+
+/** Standard Huffman tables and explicit 4:2:0, so that strips encoded apart are coded alike. */
+const plainJpegOut = (image: RawImage, quality: number) =>
+  fromRaw(image).jpeg({ quality, optimiseCoding: false, mozjpeg: false, chromaSubsampling: '4:2:0' }).toBuffer();
+
+/**
+ * Encodes an RGB canvas; Huffman optimisation is off because it doubles time and memory on big
+ * canvases. A big JPEG is encoded in strips on every core (see jpeg-strips.ts): same pixels.
+ */
+export async function encodeImage(image: RawImage, opts: EncodeOptions, encoders = ENCODERS): Promise<Buffer> {
   const img = fromRaw(image);
   switch (opts.format) {
     case 'jpeg':
-      return img.jpeg({ quality: opts.quality, optimiseCoding: false, mozjpeg: false }).toBuffer();
+      if (encoders < 2 || image.width * image.height < STRIP_MIN_PIXELS) return plainJpegOut(image, opts.quality);
+      return encodeInStrips(image, (strip) => plainJpegOut(strip, opts.quality), encoders * 2, encoders);
     case 'webp':
       return img.webp({ quality: opts.quality, effort: 2 }).toBuffer();
     case 'png':
