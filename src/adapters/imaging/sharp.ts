@@ -119,15 +119,14 @@ const plainJpegOut = (image: RawImage, quality: number) =>
  * canvases. A big JPEG is encoded in strips on every core (see jpeg-strips.ts): same pixels.
  */
 export async function encodeImage(image: RawImage, opts: EncodeOptions, encoders = ENCODERS): Promise<Buffer> {
-  const img = fromRaw(image);
   switch (opts.format) {
     case 'jpeg':
       if (encoders < 2 || image.width * image.height < STRIP_MIN_PIXELS) return plainJpegOut(image, opts.quality);
       return encodeInStrips(image, (strip) => plainJpegOut(strip, opts.quality), encoders * 2, encoders);
     case 'webp':
-      return img.webp({ quality: opts.quality, effort: 2 }).toBuffer();
+      return fromRaw(image).webp({ quality: opts.quality, effort: 2 }).toBuffer();
     case 'png':
-      return img.png({ compressionLevel: 6, effort: 1 }).toBuffer();
+      return fromRaw(image).png({ compressionLevel: 6, effort: 1 }).toBuffer();
   }
 }
 
