@@ -7,6 +7,11 @@ export type EncodeRequest = {
   quality: number;
   /** width in px, 0 for none */ thumbnail: number;
   /** false: thumbnail only */ full: boolean;
+  /**
+   * When given, the canvas is still being painted: rows finished so far (see
+   * adapters/imaging/rows-ready.ts). Strips are encoded as their rows are ready.
+   */
+  rowsReady?: Int32Array;
 };
 export type Encoded = { image?: Uint8Array; thumbnail?: Uint8Array };
 

@@ -40,3 +40,28 @@ test('blend shifts each tile toward its cell mean; 1 reaches it', () => {
     /blend must be a number from 0 to 1 \(got /,
   );
 });
+
+test('onRows reports each finished row of cells, after its pixels are in place', () => {
+  const tiles = [flat(10, 4), flat(200, 4)];
+  const seen: number[] = [];
+  const canvas = new Uint8Array(3 * 4 * 2 * 4 * 3);
+  for (const blend of [0, 0.5]) {
+    seen.length = 0;
+    renderMosaic(
+      plan(2, 3, 4, [0, 1, 1, 0, 0, 1]),
+      (t) => tiles[t],
+      new Float32Array(18).fill(100),
+      {
+        blend,
+        onRows: (rows) => {
+          seen.push(rows);
+          // The last pixel of the rows reported is painted already (tiles are never 0 here).
+          assert.notEqual(canvas[(rows * 8 - 1) * 3], 0);
+        },
+      },
+      canvas,
+    );
+    assert.deepEqual(seen, [4, 8, 12]);
+    canvas.fill(0);
+  }
+});

@@ -7,6 +7,8 @@ export type RenderOptions = {
    * mosaic), 1 gives every tile its cell's mean colour exactly.
    */
   blend: number;
+  /** Called after each row of cells with the number of canvas rows finished, so an encoder can start on them. */
+  onRows?: (rows: number) => void;
 };
 
 /** Tile pixels at the cell size (RGB, `cell`×`cell`) and their mean colour, by tile number. */
@@ -62,6 +64,7 @@ export function renderMosaic(
         }
       }
     }
+    options.onRows?.(Math.min(height, (cy + 1) * cell));
   }
   return { data, width, height, channels: 3 };
 }

@@ -13,6 +13,7 @@ import { MAX_SIDE, type OutputFormat } from '../adapters/imaging/formats.js';
 import type { Imaging } from '../ports.js';
 import type { TileLibrary } from '../adapters/library/disk.js';
 import { prefaultedBuffer } from '../adapters/prefault.js';
+import { rowsReady } from '../adapters/imaging/rows-ready.js';
 
 export type MosaicOptions = Partial<PlanOptions> & {
   /** Output size as a multiple of the photo; when not given, 10 (the original's), capped at `autoMaxPixels`. */
@@ -156,18 +157,29 @@ export async function createMosaic(
 
   t0 = performance.now();
   await canvas.ready;
-  const image = renderMosaic(result, (t) => prepared.get(t)!, cells.means, { blend }, canvas.data);
-  timings.render = ms(t0);
-  deps.onProgress?.(75, 'render');
-
-  t0 = performance.now();
   const fits = Math.max(grid.width, grid.height) <= MAX_SIDE[format];
   if (!fits) {
     warnings.push(
       `${grid.width}x${grid.height} is beyond ${format.toUpperCase()}'s limit of ${MAX_SIDE[format]} px a side: wrote Deep Zoom only`,
     );
   }
-  const out = await deps.imaging.encode(image, { format, quality, thumbnail: thumbWidth, full: fits });
+  // The encoder starts on the first strips while later rows are painted (see rows-ready.ts).
+  const image: RawImage = { data: canvas.data, width: grid.width, height: grid.height, channels: 3 };
+  const rows = rowsReady();
+  const req = { format, quality, thumbnail: thumbWidth, full: fits, rowsReady: rows.counter };
+  const encoding = deps.imaging.encode(image, req);
+  try {
+    renderMosaic(result, (t) => prepared.get(t)!, cells.means, { blend, onRows: rows.finished }, canvas.data);
+  } catch (err) {
+    rows.failed();
+    await encoding.catch(() => undefined);
+    throw err;
+  }
+  timings.render = ms(t0);
+  deps.onProgress?.(75, 'render');
+
+  t0 = performance.now();
+  const out = await encoding;
   timings.encode = ms(t0);
   deps.onProgress?.(100, 'encode');
   return { plan: result, grid, image, encoded: out.image, thumbnail: out.thumbnail, format, warnings, timings };

@@ -91,12 +91,14 @@ export function spliceJpegStrips(strips: Uint8Array[], width: number, height: nu
 /**
  * Encodes `image` in `strips` strips, at most `parallel` at a time, with `encode` (which must code
  * every strip alike), and splices them into one JPEG. Rows are views of the canvas, not copies.
+ * `ready(end)` resolves once rows up to `end` are painted, so strips start while the rest is drawn.
  */
 export async function encodeInStrips(
   image: RawImage,
   encode: (strip: RawImage) => Promise<Uint8Array>,
   strips: number,
   parallel: number,
+  ready?: (end: number) => Promise<void>,
 ): Promise<Buffer> {
   const rows = stripRows(image.width, image.height, strips);
   const line = image.width * image.channels;
@@ -109,6 +111,7 @@ export async function encodeInStrips(
       const k = next++;
       const y = starts[k];
       const h = Math.min(rows, image.height - y);
+      await ready?.(y + h);
       const data = image.data.subarray(y * line, (y + h) * line);
       out[k] = await encode({ width: image.width, height: h, channels: image.channels, data });
     }

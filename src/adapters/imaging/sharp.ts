@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { availableParallelism } from 'node:os';
 import { decodeJpegRgb, plainJpeg } from './jpeg-wasm.js';
 import { encodeInStrips } from './jpeg-strips.js';
+import { waitForRows, type RowsReady } from './rows-ready.js';
 import { MosaicError } from '../../core/errors.js';
 import type { RawImage } from '../../core/types.js';
 
@@ -117,12 +118,22 @@ const plainJpegOut = (image: RawImage, quality: number) =>
 /**
  * Encodes an RGB canvas; Huffman optimisation is off because it doubles time and memory on big
  * canvases. A big JPEG is encoded in strips on every core (see jpeg-strips.ts): same pixels.
+ * With `rows`, the canvas is still being painted and each strip waits for its rows.
  */
-export async function encodeImage(image: RawImage, opts: EncodeOptions, encoders = ENCODERS): Promise<Buffer> {
+export async function encodeImage(
+  image: RawImage,
+  opts: EncodeOptions,
+  encoders = ENCODERS,
+  rows?: RowsReady,
+): Promise<Buffer> {
+  if (opts.format === 'jpeg' && encoders >= 2 && image.width * image.height >= STRIP_MIN_PIXELS) {
+    const ready = (end: number) => waitForRows(rows, end);
+    return encodeInStrips(image, (strip) => plainJpegOut(strip, opts.quality), encoders * 2, encoders, ready);
+  }
+  await waitForRows(rows, image.height);
   switch (opts.format) {
     case 'jpeg':
-      if (encoders < 2 || image.width * image.height < STRIP_MIN_PIXELS) return plainJpegOut(image, opts.quality);
-      return encodeInStrips(image, (strip) => plainJpegOut(strip, opts.quality), encoders * 2, encoders);
+      return plainJpegOut(image, opts.quality);
     case 'webp':
       return fromRaw(image).webp({ quality: opts.quality, effort: 2 }).toBuffer();
     case 'png':
@@ -168,9 +179,10 @@ export class SharpImaging implements Imaging {
   }
   async encode(image: RawImage, req: EncodeRequest): Promise<Encoded> {
     const opts = { format: req.format, quality: req.quality };
+    const rows = req.rowsReady;
     const [full, thumb] = await Promise.all([
-      req.full ? encodeImage(image, opts) : undefined,
-      req.thumbnail > 0 ? thumbnail(image, req.thumbnail, opts) : undefined,
+      req.full ? encodeImage(image, opts, ENCODERS, rows) : undefined,
+      req.thumbnail > 0 ? waitForRows(rows, image.height).then(() => thumbnail(image, req.thumbnail, opts)) : undefined,
     ]);
     return { image: full, thumbnail: thumb };
   }
