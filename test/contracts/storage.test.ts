@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -46,5 +48,44 @@ test('disk: has no URLs, and keys cannot leave their bucket', async () => {
   assert.equal(await store.url(), undefined);
   for (const key of ['../escape.jpg', 'a/../../b', '/abs', '.meta/x.json', 'a//b']) {
     await assert.rejects(store.put('safe', key, Buffer.from('x')), /Invalid object key/, key);
+  }
+});
+
+test('S3: a download cut off mid-body is read again, and a store that keeps cutting off fails clearly', async () => {
+  // A proxy in front of the real store that cuts the next `cuts` object bodies off halfway.
+  let cuts = 0;
+  const proxy = http.createServer((req, res) => {
+    const up = http.request(new URL(req.url!, s3.endpoint), { method: req.method, headers: req.headers }, (ur) => {
+      const chunks: Buffer[] = [];
+      ur.on('data', (c: Buffer) => chunks.push(c));
+      ur.on('end', () => {
+        const body = Buffer.concat(chunks);
+        res.writeHead(ur.statusCode!, ur.headers);
+        if (req.method === 'GET' && ur.statusCode === 200 && body.length > 1 && cuts > 0) {
+          cuts--;
+          res.write(body.subarray(0, body.length >> 1), () => res.socket?.destroy());
+        } else res.end(body);
+      });
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const store = s3Store({ endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+  try {
+    await store.ensureBucket('flaky');
+    const body = Buffer.alloc(64 * 1024, 7);
+    await store.put('flaky', 'manifest.json', body);
+    cuts = 1;
+    assert.deepEqual(Buffer.from((await store.get('flaky', 'manifest.json'))!), body);
+    assert.equal(cuts, 0, 'the proxy never cut a body off: the test tests nothing');
+    cuts = 10;
+    await assert.rejects(store.get('flaky', 'manifest.json'), (err: Error) =>
+      /aborted|ECONNRESET|premature/i.test(`${err.message} ${(err as { code?: string }).code}`),
+    );
+    assert.equal(cuts, 7, 'read once and retried twice');
+  } finally {
+    await store.close();
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
   }
 });

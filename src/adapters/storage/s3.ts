@@ -36,6 +36,20 @@ const notFound = (err: unknown): boolean => {
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
 };
 
+/**
+ * The SDK retries a request that fails, but not a response whose body is cut off while it is
+ * read (a store restarting, a proxy closing the connection): that surfaces as ECONNRESET or
+ * "aborted", and reading again is safe.
+ */
+const BODY_RETRIES = 2;
+const cutOff = (err: unknown): boolean => {
+  const e = err as { code?: string; message?: string };
+  return (
+    e.code === 'ECONNRESET' || e.code === 'EPIPE' || /^aborted$|socket hang up|premature close/i.test(e.message ?? '')
+  );
+};
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Storage in any S3-compatible store through the AWS SDK. */
 export class S3Storage implements Storage {
   private readonly client: S3Client;
@@ -99,12 +113,15 @@ export class S3Storage implements Storage {
   }
 
   async get(bucket: string, key: string): Promise<Uint8Array | undefined> {
-    try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return await r.Body!.transformToByteArray();
-    } catch (err) {
-      if (notFound(err)) return undefined;
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return await r.Body!.transformToByteArray();
+      } catch (err) {
+        if (notFound(err)) return undefined;
+        if (attempt >= BODY_RETRIES || !cutOff(err)) throw err;
+        await pause(50 * (attempt + 1));
+      }
     }
   }
 
