@@ -71,6 +71,45 @@ test('a broken or foreign folder gives a clear error', async () => {
   await assert.rejects(TileLibrary.create(path.join(root, 'a'), 16), /tile size is chosen when it is created/);
 });
 
+test('a library opens from the fields before its entries, and reads the entries only when asked', async () => {
+  const dir = path.join(root, 'f');
+  const lib = await TileLibrary.create(dir, 8);
+  await lib.append(tiles);
+  const file = path.join(dir, HEADER_FILE);
+  const text = await readFile(file, 'utf8');
+  assert.ok(text.lastIndexOf('"tiles":') > text.lastIndexOf('"count":'), 'tiles must be written last');
+  // Entries cut short: a mosaic (counts, features, pixels) still works; listing the entries says what is wrong.
+  await writeFile(file, text.replace(/,\["t4".*\]\]\}$/, ']}'));
+  const cut = await TileLibrary.open(dir);
+  assert.equal(cut.count, 5);
+  assert.deepEqual((await cut.readPixels([4])).get(4), tiles[4].pixels);
+  assert.throws(
+    () => cut.entries(),
+    (e: unknown) => e instanceof MosaicError && /entry count/.test(e.message),
+  );
+  await writeFile(file, text.replace(/\]\]\}$/, ']'));
+  const broken = await TileLibrary.open(dir);
+  assert.throws(() => broken.entries(), /not valid JSON/);
+  // Another field order (say, written by hand) is parsed whole, with the same checks.
+  const { tiles: list, ...rest } = JSON.parse(text);
+  await writeFile(file, JSON.stringify({ tiles: list, ...rest }));
+  const reordered = await TileLibrary.open(dir);
+  assert.deepEqual(
+    reordered.entries().map((e) => e[0]),
+    ['t0', 't1', 't2', 't3', 't4'],
+  );
+  await writeFile(file, JSON.stringify({ tiles: list.slice(1), ...rest }));
+  await assert.rejects(TileLibrary.open(dir), /entry count does not match/);
+  // Appending to a library opened lazily keeps every entry.
+  await writeFile(file, text);
+  const lazy = await TileLibrary.open(dir);
+  await lazy.append(syntheticNewTiles(1, 8, 9, 'extra'));
+  assert.deepEqual(
+    (await TileLibrary.open(dir)).entries().map((e) => e[0]),
+    ['t0', 't1', 't2', 't3', 't4', 'extra0'],
+  );
+});
+
 test('the lock keeps two writers apart and frees itself after a dead one', async () => {
   const dir = path.join(root, 'e');
   const lib = await TileLibrary.create(dir, 8);
