@@ -163,7 +163,8 @@ export async function createMosaic(
       `${grid.width}x${grid.height} is beyond ${format.toUpperCase()}'s limit of ${MAX_SIDE[format]} px a side: wrote Deep Zoom only`,
     );
   }
-  // The encoder starts on the first strips while later rows are painted (see rows-ready.ts).
+  // The encoder starts on the first strips while later rows are painted (see rows-ready.ts); it
+  // sees the rows as they are painted because the canvas is shared memory (prefaultedBuffer).
   const image: RawImage = { data: canvas.data, width: grid.width, height: grid.height, channels: 3 };
   const rows = rowsReady();
   const req = { format, quality, thumbnail: thumbWidth, full: fits, rowsReady: rows.counter };

@@ -67,7 +67,11 @@ test('a broken or foreign folder gives a clear error', async () => {
   const lib = await TileLibrary.create(dir, 8);
   await lib.append(tiles.slice(0, 1));
   await writeFile(path.join(dir, HEADER_FILE), '{"format":"something-else"}');
-  await assert.rejects(TileLibrary.open(dir), (e: unknown) => e instanceof MosaicError && e.code === 'LIBRARY_CORRUPT');
+  await assert.rejects(
+    TileLibrary.open(dir),
+    (e: unknown) =>
+      e instanceof MosaicError && e.code === 'LIBRARY_CORRUPT' && /not a MosaicMe library/.test(e.message),
+  );
   await assert.rejects(TileLibrary.create(path.join(root, 'a'), 16), /tile size is chosen when it is created/);
 });
 

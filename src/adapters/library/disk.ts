@@ -48,6 +48,21 @@ function headOf(bytes: Buffer): Head | undefined {
   }
 }
 
+/** The whole header, entries included, checked as far as JSON goes. */
+function parseWhole(dir: string, file: Buffer): LibraryHeader {
+  let whole: LibraryHeader;
+  try {
+    whole = JSON.parse(file.toString('utf8')) as LibraryHeader;
+  } catch {
+    throw corrupt(dir, `${HEADER_FILE} is not valid JSON`);
+  }
+  if (typeof whole !== 'object' || whole === null || whole.format !== LIBRARY_FORMAT)
+    throw corrupt(dir, `${HEADER_FILE} is not a MosaicMe library header`);
+  if (!Array.isArray(whole.tiles) || whole.tiles.length !== whole.count)
+    throw corrupt(dir, 'entry count does not match');
+  return whole;
+}
+
 /**
  * Fills `into` from the start of `file` with as few reads as the OS allows (`readFile` reads in
  * 512 KiB steps, each a trip through libuv's pool); the bytes read, 0 for a missing file.
@@ -101,16 +116,7 @@ export class TileLibrary {
 
   private list(): TileEntry[] {
     if (Array.isArray(this.tiles)) return this.tiles;
-    let whole: LibraryHeader;
-    try {
-      whole = JSON.parse(this.tiles.file.toString('utf8')) as LibraryHeader;
-    } catch {
-      throw corrupt(this.dir, `${HEADER_FILE} is not valid JSON`);
-    }
-    if (!Array.isArray(whole.tiles) || whole.tiles.length !== this.header.count) {
-      throw corrupt(this.dir, 'entry count does not match');
-    }
-    return (this.tiles = whole.tiles);
+    return (this.tiles = parseWhole(this.dir, this.tiles.file).tiles);
   }
 
   get tileSize(): number {
@@ -153,22 +159,10 @@ export class TileLibrary {
       }
       throw err;
     }
-    let header: Head | undefined = headOf(file);
-    let tiles: TileEntry[] | { file: Buffer } = { file };
-    if (!header) {
-      let whole: LibraryHeader;
-      try {
-        whole = JSON.parse(file.toString('utf8')) as LibraryHeader;
-      } catch {
-        throw corrupt(dir, `${HEADER_FILE} is not valid JSON`);
-      }
-      if (typeof whole !== 'object' || whole === null)
-        throw corrupt(dir, `${HEADER_FILE} is not a MosaicMe library header`);
-      const { tiles: list, ...rest } = whole;
-      if (!Array.isArray(list) || list.length !== whole.count) throw corrupt(dir, 'entry count does not match');
-      header = rest;
-      tiles = list;
-    }
+    const head = headOf(file);
+    const { tiles, ...header }: Head & { tiles: TileEntry[] | { file: Buffer } } = head
+      ? { ...head, tiles: { file } }
+      : parseWhole(dir, file);
     if (header.format !== LIBRARY_FORMAT) throw corrupt(dir, `${HEADER_FILE} is not a MosaicMe library header`);
     if (header.version !== LIBRARY_VERSION) {
       throw corrupt(dir, `format version ${header.version}; this MosaicMe reads version ${LIBRARY_VERSION}`);
