@@ -223,7 +223,7 @@ export class TileIndex {
     if (t.left[node] < 0) {
       const end = t.hi[node];
       this.budget -= end - t.lo[node];
-      for (let p = t.lo[node]; p < end; p++) this.consider(p);
+      this.scanLeaf(t.lo[node], end);
       return;
     }
     const d = t.dim[node];
@@ -235,6 +235,32 @@ export class TileIndex {
       this.off[d] = diff;
       this.visit(diff < 0 ? t.right[node] : t.left[node], farRd);
       this.off[d] = old;
+    }
+  }
+
+  /**
+   * Scores the vectors at positions lo..hi-1. Most are rejected on their first HEAD_DIMS
+   * dimensions, so that test runs here, in one loop over the packed heads, and only the rest
+   * are scored in full.
+   */
+  private scanLeaf(lo: number, hi: number): void {
+    const q = this.q;
+    const head = this.p.head;
+    const q0 = q[0];
+    const q1 = q[1];
+    const q2 = q[2];
+    const q3 = q[3];
+    let worst = this.worst;
+    for (let p = lo; p < hi; p++) {
+      const h = p * HEAD_DIMS;
+      const d0 = q0 - head[h];
+      const d1 = q1 - head[h + 1];
+      const d2 = q2 - head[h + 2];
+      const d3 = q3 - head[h + 3];
+      if (d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 < worst) {
+        this.consider(p);
+        worst = this.worst;
+      }
     }
   }
 
