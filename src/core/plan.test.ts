@@ -4,7 +4,7 @@ import { libraryOf, syntheticPhoto, syntheticTiles } from '../../test/helpers/sy
 import { MosaicError } from './errors.js';
 import { targetCells } from './features.js';
 import { mosaicGrid } from './grid.js';
-import { planMosaic } from './plan.js';
+import { bandHeight, planMosaic } from './plan.js';
 import { expandVariants } from './variants.js';
 import type { MosaicPlan } from './types.js';
 
@@ -45,6 +45,13 @@ test('the distance rule holds on every cell', () => {
     assert.ok(closestRepeat(plan) > distance, `distance ${distance}: closest repeat ${closestRepeat(plan)}`);
     assert.ok(plan.tiles.every((t) => t >= 0 && t < library.count));
   }
+});
+
+test('the rule is checked in bands of rows as tall as its reach, taller only to bound memory', () => {
+  assert.equal(bandHeight(5, 200, 10_000), 6);
+  assert.equal(bandHeight(0, 200, 10_000), 1);
+  // 100,000 tiles × 1,000 rows in bands of one row would be 400 MB of list heads.
+  assert.equal(bandHeight(0, 1_000, 100_000), 25);
 });
 
 test('the same inputs and seed give the same plan; another seed another plan', () => {

@@ -85,6 +85,14 @@ export function findCandidates(
   return out;
 }
 
+/** Lists of a tile's cells per band of rows, in all at most this many (4 bytes each). */
+const MAX_BAND_LISTS = 4_000_000;
+
+/** Rows per band: the rule's reach, or more when tiles × bands would take too much memory. */
+export function bandHeight(distance: number, rows: number, tiles: number): number {
+  return Math.max(distance + 1, Math.ceil((rows * tiles) / MAX_BAND_LISTS));
+}
+
 /**
  * Plans which entry goes in each cell.
  *
@@ -136,18 +144,23 @@ export function planMosaic(
   const best = Float32Array.from({ length: n }, (_, c) => cand.dist[c * k]).sort();
   const penalty = opts.reusePenalty * Math.max(best[n >> 1], 1);
 
-  // Each library tile keeps a linked list of the cells it sits in.
+  // Each library tile keeps a linked list of the cells it sits in, one per band of rows: the rule
+  // looks at most `distance` rows up and down, so a check walks two or three short lists instead of
+  // every use of a popular tile (a sky-blue tile may sit in hundreds of cells).
+  const band = bandHeight(distance, rows, nTiles);
+  const bands = Math.ceil(rows / band);
   const entryOf = new Int32Array(n).fill(-1);
   const cost = new Float32Array(n);
   const uses = new Int32Array(nTiles);
-  const head = new Int32Array(nTiles).fill(-1);
+  const head = new Int32Array(nTiles * bands).fill(-1);
   const next = new Int32Array(n).fill(-1);
   const link = (c: number, e: number): void => {
     const t = group[e];
+    const at = t * bands + Math.floor(c / cols / band);
     entryOf[c] = e;
     uses[t]++;
-    next[c] = head[t];
-    head[t] = c;
+    next[c] = head[at];
+    head[at] = c;
   };
   const vd = Math.min(opts.variantDistance, distance);
   const fits = (e: number, c: number, d: number): boolean => {
@@ -157,10 +170,13 @@ export function planMosaic(
     const x = c % cols;
     const y = (c - x) / cols;
     const dv = Math.min(vd, d);
-    for (let o = head[t]; o >= 0; o = next[o]) {
-      const ox = o % cols;
-      const far = entryOf[o] === e ? d : dv;
-      if (Math.abs(ox - x) <= far && Math.abs((o - ox) / cols - y) <= far) return false;
+    const last = Math.floor(Math.min(rows - 1, y + d) / band);
+    for (let b = Math.floor(Math.max(0, y - d) / band); b <= last; b++) {
+      for (let o = head[t * bands + b]; o >= 0; o = next[o]) {
+        const ox = o % cols;
+        const far = entryOf[o] === e ? d : dv;
+        if (Math.abs(ox - x) <= far && Math.abs((o - ox) / cols - y) <= far) return false;
+      }
     }
     return true;
   };
