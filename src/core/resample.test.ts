@@ -36,3 +36,21 @@ test('tiles shrink by area and grow smoothly', () => {
   assert.deepEqual([...resizeTile(src, 4, 8)], new Array(8 * 8 * 3).fill(100));
   assert.equal(resizeTile(src, 4, 4), src);
 });
+
+test('a tile shrunk by a power of two has exactly the bytes of area averaging', () => {
+  let seed = 7;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 16) & 255;
+  for (const [from, to] of [
+    [64, 32],
+    [64, 16],
+    [128, 16],
+    [48, 24],
+  ]) {
+    const src = Uint8Array.from({ length: from * from * 3 }, noise);
+    const byArea = Uint8Array.from(
+      areaAverage({ data: src, width: from, height: from, channels: 3 }, to, to),
+      Math.round,
+    );
+    assert.deepEqual(resizeTile(src, from, to), byArea, `${from} -> ${to}`);
+  }
+});

@@ -75,6 +75,7 @@ export function areaAverage(img: RawImage, outWidth: number, outHeight: number):
 export function resizeTile(src: Uint8Array, from: number, to: number): Uint8Array {
   if (from === to) return src;
   const out = new Uint8Array(to * to * 3);
+  if (to < from && from % to === 0 && isPowerOfTwo(from / to)) return shrinkBy(src, from, from / to);
   if (to < from) {
     const avg = areaAverage({ data: src, width: from, height: from, channels: 3 }, to, to);
     for (let i = 0; i < avg.length; i++) out[i] = Math.round(avg[i]);
@@ -95,6 +96,48 @@ export function resizeTile(src: Uint8Array, from: number, to: number): Uint8Arra
         const a = src[(y0 * from + x0) * 3 + c] * (1 - fx) + src[(y0 * from + x1) * 3 + c] * fx;
         const b = src[(y1 * from + x0) * 3 + c] * (1 - fx) + src[(y1 * from + x1) * 3 + c] * fx;
         out[(y * to + x) * 3 + c] = Math.round(a * (1 - fy) + b * fy);
+      }
+    }
+  }
+  return out;
+}
+
+const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+
+/**
+ * Shrinks a square RGB tile by a power-of-two factor: each output pixel is its f×f block's mean,
+ * rounded half up. The same bytes as `areaAverage` (whose weights are then exact binary
+ * fractions) in a fraction of the time: a 32 px mosaic from a 64 px library resizes thousands of tiles.
+ */
+function shrinkBy(src: Uint8Array, from: number, f: number): Uint8Array {
+  const to = from / f;
+  const out = new Uint8Array(to * to * 3);
+  const line = from * 3;
+  const half = (f * f) >> 1;
+  const shift = Math.log2(f * f);
+  let o = 0;
+  if (f === 2) {
+    for (let oy = 0; oy < to; oy++) {
+      let p = oy * 2 * line;
+      for (let ox = 0; ox < to; ox++, p += 6) {
+        const q = p + line;
+        out[o++] = (src[p] + src[p + 3] + src[q] + src[q + 3] + 2) >> 2;
+        out[o++] = (src[p + 1] + src[p + 4] + src[q + 1] + src[q + 4] + 2) >> 2;
+        out[o++] = (src[p + 2] + src[p + 5] + src[q + 2] + src[q + 5] + 2) >> 2;
+      }
+    }
+    return out;
+  }
+  for (let oy = 0; oy < to; oy++) {
+    for (let ox = 0; ox < to; ox++) {
+      const at = oy * f * line + ox * f * 3;
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let y = 0; y < f; y++) {
+          const row = at + y * line + c;
+          for (let x = 0; x < f; x++) sum += src[row + x * 3];
+        }
+        out[o++] = (sum + half) >> shift;
       }
     }
   }
