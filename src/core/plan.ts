@@ -180,6 +180,11 @@ export function planMosaic(
     }
     return true;
   };
+  // One answer and one filter for every fallback search: a closure per search kept the collector busy.
+  const fallback: Neighbours = { count: 0, tiles: new Int32Array(1), dist: new Float32Array(1) };
+  let fallbackCell = 0;
+  let fallbackDistance = 0;
+  const fallbackFits = (e: number): boolean => fits(e, fallbackCell, fallbackDistance);
   let relaxed = 0;
   const choose = (c: number): void => {
     let bestE = -1;
@@ -195,9 +200,11 @@ export function planMosaic(
         bestDist = dd;
       }
     }
-    const q = cand.queries.subarray(c * dims, (c + 1) * dims);
     for (let d = distance; bestE < 0 && d >= 0; d--) {
-      const r = index.nearest(q, 1, { accept: (e) => fits(e, c, d) });
+      fallbackCell = c;
+      fallbackDistance = d;
+      const q = cand.queries.subarray(c * dims, (c + 1) * dims);
+      const r = index.nearest(q, 1, { accept: fallbackFits, into: fallback });
       if (r.count > 0) {
         bestE = r.tiles[0];
         bestDist = r.dist[0];

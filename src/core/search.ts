@@ -277,6 +277,10 @@ export class TileIndex {
     if (s >= worst) return;
     const gap = this.qTail - this.p.tail[p];
     if (s + gap * gap >= worst) return;
+    const entry = this.p.order[p];
+    // A filter is asked before the rest of the distance: a placement's search for an allowed tile
+    // meets mostly tiles it must refuse, and the rule is cheaper to check than 40-odd dimensions.
+    if (this.accept !== undefined && !this.accept(entry)) return;
     const vecs = this.p.vecs;
     const dims = this.dims;
     const base = p * dims;
@@ -285,8 +289,6 @@ export class TileIndex {
       s += d * d;
       if (s >= worst) return;
     }
-    const entry = this.p.order[p];
-    if (this.accept !== undefined && !this.accept(entry)) return;
     const { dist, tiles } = this.out;
     // A hint may be met again in the tree: keep each entry once.
     for (let i = 0; i < this.n; i++) if (tiles[i] === entry) return;
