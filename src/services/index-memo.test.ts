@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -8,7 +8,8 @@ import { syntheticNewTiles, syntheticPhoto } from '../../test/helpers/synthetic.
 import { SharpImaging } from '../adapters/imaging/sharp.js';
 import { TileLibrary } from '../adapters/library/disk.js';
 import { writeDemo } from './demo.js';
-import { buildIndex, indexMemo } from './index-memo.js';
+import { indexFromBytes } from '../core/index-file.js';
+import { buildIndex, indexMemo, savedIndexes } from './index-memo.js';
 import { createMosaic } from './mosaic.js';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'mosaicme-memo-'));
@@ -62,4 +63,28 @@ test('mosaics made through a warm memo are the same as mosaics built afresh', as
     assert.deepEqual(cold.plan, fresh.plan);
     assert.ok(Buffer.from(warm.encoded!).equals(Buffer.from(fresh.encoded!)), `${size.join('x')}: the same JPEG`);
   }
+});
+
+test('a saved index is written once, read back with the same answers, and rebuilt when stale or damaged', async () => {
+  const dir = path.join(root, 'saved');
+  const lib = await TileLibrary.create(dir, 8);
+  const tiles = syntheticNewTiles(40, 8, 5);
+  await lib.append(tiles.slice(0, 30));
+  const file = path.join(dir, 'index-1-none.bin');
+  const built = savedIndexes(lib)(lib.featureSet(), 'none');
+  const written = await readFile(file);
+  const read = savedIndexes(lib)(lib.featureSet(), 'none');
+  assert.notEqual(read.index, built.index);
+  const fs = lib.featureSet();
+  for (const cell of [0, 7, 29]) {
+    const q = built.index.transform(fs.data, cell * fs.dims);
+    assert.deepEqual(read.index.nearest(q, 5), built.index.nearest(q, 5));
+  }
+  assert.equal(indexFromBytes(new Uint8Array(written), 'another key'), undefined, 'another key is refused');
+  await writeFile(file, written.subarray(0, 200));
+  assert.equal(savedIndexes(lib)(fs, 'none').index.count, 30, 'a cut file is rebuilt');
+  assert.deepEqual(await readFile(file), written, 'and written again');
+  await lib.append(tiles.slice(30));
+  assert.equal(savedIndexes(lib)(lib.featureSet(), 'none').index.count, 40, 'a grown library is indexed afresh');
+  assert.notDeepEqual(await readFile(file), written);
 });

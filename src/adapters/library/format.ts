@@ -38,3 +38,5 @@ export type LibraryHeader = {
 export const HEADER_FILE = 'library.json';
 export const pixelFile = (gen: number): string => `tiles-${gen}.rgb`;
 export const featureFile = (gen: number): string => `features-${gen}.f32`;
+/** A saved search index (see core/index-file.ts): derived data, rebuilt whenever it is missing or stale. */
+export const indexFile = (gen: number, variants: string): string => `index-${gen}-${variants}.bin`;

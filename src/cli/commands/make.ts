@@ -9,6 +9,7 @@ import type { OutputFormat } from '../../adapters/imaging/formats.js';
 import { ThreadedImaging } from '../../adapters/imaging/threaded.js';
 import { TileLibrary } from '../../adapters/library/disk.js';
 import { candidatePool, type CandidatePool } from '../../services/candidates.js';
+import { savedIndexes } from '../../services/index-memo.js';
 import { createMosaic, DEFAULT_BLEND, DEFAULT_QUALITY, type MosaicOptions } from '../../services/mosaic.js';
 import { plural, UsageError, type Io } from '../output.js';
 import { num } from '../parse.js';
@@ -159,7 +160,7 @@ async function makeIn(
   for (const k of Object.keys(options) as (keyof MosaicOptions)[]) if (options[k] === undefined) delete options[k];
   let result;
   try {
-    result = await createMosaic(bytes, library, options, { imaging, pool });
+    result = await createMosaic(bytes, library, options, { imaging, pool, indexes: savedIndexes(library) });
   } catch (err) {
     // Image errors describe the file without naming it; here the name is known.
     if (err instanceof MosaicError && (err.code === 'UNREADABLE_IMAGE' || err.code === 'IMAGE_TOO_LARGE')) {
