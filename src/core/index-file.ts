@@ -17,6 +17,8 @@ type ArrayName = 'perm' | 'vecs' | 'head' | 'tail' | 'order' | 'dim' | 'split' |
 type Description = {
   layout: string;
   key: string;
+  /** hashWords of the arrays, in order: a file damaged in place is refused, not searched. */
+  check: string;
   count: number;
   dims: number;
   grid: number;
@@ -49,6 +51,7 @@ export function indexBytes(parts: IndexParts, key: string): Uint8Array[] {
   const description: Description = {
     layout: INDEX_LAYOUT,
     key,
+    check: hashWords(Object.values(arrays)),
     count: parts.count,
     dims: parts.dims,
     grid: parts.grid,
@@ -105,6 +108,7 @@ export function indexFromBytes(bytes: Uint8Array, key: string): IndexParts | und
     );
     at += pad8(a.length * 4);
   }
+  if (hashWords([...views.values()]) !== d.check) return undefined;
   const f = (name: ArrayName) => views.get(name) as Float32Array;
   const i = (name: ArrayName) => views.get(name) as Int32Array;
   const names: ArrayName[] = ['perm', 'vecs', 'head', 'tail', 'order', 'dim', 'split', 'left', 'right', 'lo', 'hi'];
@@ -125,10 +129,15 @@ export function indexFromBytes(bytes: Uint8Array, key: string): IndexParts | und
   };
 }
 
-/** A 32-bit FNV-1a hash of a float array's bits, as hex: enough to tell one library's features from another's. */
-export function featureHash(data: Float32Array): string {
-  const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
+/** A 32-bit FNV-1a hash of the bits of 32-bit arrays, as hex. */
+function hashWords(arrays: readonly (Float32Array | Int32Array)[]): string {
   let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  for (const a of arrays) {
+    const words = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  }
   return (h >>> 0).toString(16).padStart(8, '0');
 }
+
+/** A hash of a float array's bits: enough to tell one library's features from another's. */
+export const featureHash = (data: Float32Array): string => hashWords([data]);

@@ -41,7 +41,7 @@ const SPLIT_DIMS = 6;
 /** Dimensions summed before the tail-norm bound is tried. */
 const HEAD_DIMS = 4;
 /** Names this build's index layout: a saved index of another layout is built afresh (see index-file.ts). */
-export const INDEX_LAYOUT = `dct-kd leaf ${LEAF_SIZE} split ${SPLIT_DIMS} head ${HEAD_DIMS}`;
+export const INDEX_LAYOUT = `dct-kd leaf ${LEAF_SIZE} split ${SPLIT_DIMS} head ${HEAD_DIMS} weights ${DEFAULT_LAB_WEIGHTS.join(',')}`;
 
 /** Orthonormal DCT-II matrix of size n: rows are frequencies. */
 function dctMatrix(n: number): Float64Array {

@@ -65,6 +65,10 @@ test('mosaics made through a warm memo are the same as mosaics built afresh', as
   }
 });
 
+/** The key a saved index was written for, from its JSON description. */
+const keyOf = (bytes: Buffer): string =>
+  (JSON.parse(bytes.subarray(10, 10 + bytes.readUInt32LE(6)).toString()) as { key: string }).key;
+
 test('a saved index is written once, read back with the same answers, and rebuilt when stale or damaged', async () => {
   const dir = path.join(root, 'saved');
   const lib = await TileLibrary.create(dir, 8);
@@ -81,6 +85,10 @@ test('a saved index is written once, read back with the same answers, and rebuil
     assert.deepEqual(read.index.nearest(q, 5), built.index.nearest(q, 5));
   }
   assert.equal(indexFromBytes(new Uint8Array(written), 'another key'), undefined, 'another key is refused');
+  const flipped = Buffer.from(written);
+  flipped[flipped.length >> 1] ^= 1; // inside the vectors, the bulk of the file
+  assert.equal(indexFromBytes(new Uint8Array(flipped), keyOf(written)), undefined, 'a flipped bit is refused');
+  assert.ok(indexFromBytes(new Uint8Array(written), keyOf(written)), 'the file as written is taken');
   await writeFile(file, written.subarray(0, 200));
   assert.equal(savedIndexes(lib)(fs, 'none').index.count, 30, 'a cut file is rebuilt');
   assert.deepEqual(await readFile(file), written, 'and written again');
