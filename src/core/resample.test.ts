@@ -17,6 +17,39 @@ test('area averaging keeps the mean at fractional ratios', () => {
   }
 });
 
+test('area averaging gives every output pixel the exact mean of the area it covers', () => {
+  // Against a direct double sum per output pixel: the shared row passes must not leak between rows.
+  let seed = 11;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 16) & 255;
+  const cover = (i: number, a: number, b: number) => Math.max(0, Math.min(b, i + 1) - Math.max(a, i));
+  for (const [w, h, ow, oh] of [
+    [41, 37, 16, 13],
+    [40, 30, 31, 23],
+    [9, 7, 20, 15],
+    [50, 50, 3, 49],
+  ]) {
+    const data = Uint8Array.from({ length: w * h * 3 }, noise);
+    const out = areaAverage({ data, width: w, height: h, channels: 3 }, ow, oh);
+    const rx = w / ow;
+    const ry = h / oh;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let c = 0; c < 3; c++) {
+          let s = 0;
+          for (let y = Math.floor(oy * ry); y < Math.min(h, Math.ceil((oy + 1) * ry)); y++) {
+            for (let x = Math.floor(ox * rx); x < Math.min(w, Math.ceil((ox + 1) * rx)); x++) {
+              s += data[(y * w + x) * 3 + c] * cover(x, ox * rx, (ox + 1) * rx) * cover(y, oy * ry, (oy + 1) * ry);
+            }
+          }
+          const want = s / (rx * ry);
+          const got = out[(oy * ow + ox) * 3 + c];
+          assert.ok(Math.abs(got - want) < 1e-2, `${w}x${h} -> ${ow}x${oh} at ${ox},${oy}/${c}: ${got} vs ${want}`);
+        }
+      }
+    }
+  }
+});
+
 test('area averaging splits an image exactly along a boundary', () => {
   // Left half black, right half white, 4 px wide -> 2 px: exactly 0 and 255.
   const data = new Uint8Array([0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255]);

@@ -25,6 +25,33 @@ function boxWeights(inSize: number, outSize: number): { first: Int32Array; span:
   return { first, span, w };
 }
 
+/** One input row (from `rowBase`) summed into `outWidth` RGB bins by the weights `wx`. */
+function horizontalPass(
+  data: Uint8Array,
+  rowBase: number,
+  channels: number,
+  wx: { first: Int32Array; span: number; w: Float32Array },
+  outWidth: number,
+  row: Float32Array,
+): void {
+  for (let ox = 0; ox < outWidth; ox++) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let i = 0; i < wx.span; i++) {
+      const fx = wx.w[ox * wx.span + i];
+      if (fx === 0) continue;
+      const p = rowBase + (wx.first[ox] + i) * channels;
+      r += data[p] * fx;
+      g += data[p + 1] * fx;
+      b += data[p + 2] * fx;
+    }
+    row[ox * 3] = r;
+    row[ox * 3 + 1] = g;
+    row[ox * 3 + 2] = b;
+  }
+}
+
 /**
  * Averages an image down to `outWidth`×`outHeight` over exact pixel areas (a box filter that
  * handles fractional ratios), returning RGB floats 0–255. Alpha, if any, is ignored.
@@ -34,32 +61,22 @@ export function areaAverage(img: RawImage, outWidth: number, outHeight: number):
   const { data, width, height, channels } = img;
   const wx = boxWeights(width, outWidth);
   const wy = boxWeights(height, outHeight);
-  // Horizontal pass into one row of bins at a time, then accumulate rows into the output.
+  // Each input row's horizontal pass is kept while the output rows that cover it are summed: a
+  // ring of `span` rows, since the first input row of an output row never goes back.
   const out = new Float32Array(outWidth * outHeight * 3);
-  const row = new Float32Array(outWidth * 3);
+  const ring = Array.from({ length: wy.span }, () => new Float32Array(outWidth * 3));
+  const held = new Int32Array(wy.span).fill(-1);
   for (let oy = 0; oy < outHeight; oy++) {
     const oBase = oy * outWidth * 3;
     for (let j = 0; j < wy.span; j++) {
       const y = wy.first[oy] + j;
       const fy = wy.w[oy * wy.span + j];
       if (fy === 0 || y >= height) continue;
-      row.fill(0);
-      const rowBase = y * width * channels;
-      for (let ox = 0; ox < outWidth; ox++) {
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        for (let i = 0; i < wx.span; i++) {
-          const fx = wx.w[ox * wx.span + i];
-          if (fx === 0) continue;
-          const p = rowBase + (wx.first[ox] + i) * channels;
-          r += data[p] * fx;
-          g += data[p + 1] * fx;
-          b += data[p + 2] * fx;
-        }
-        row[ox * 3] = r;
-        row[ox * 3 + 1] = g;
-        row[ox * 3 + 2] = b;
+      const slot = y % wy.span;
+      const row = ring[slot];
+      if (held[slot] !== y) {
+        horizontalPass(data, y * width * channels, channels, wx, outWidth, row);
+        held[slot] = y;
       }
       for (let k = 0; k < outWidth * 3; k++) out[oBase + k] += row[k] * fy;
     }
