@@ -156,7 +156,6 @@ export async function createMosaic(
   deps.onProgress?.(65, 'read');
 
   t0 = performance.now();
-  await canvas.ready;
   const fits = Math.max(grid.width, grid.height) <= MAX_SIDE[format];
   if (!fits) {
     warnings.push(
@@ -173,14 +172,14 @@ export async function createMosaic(
     renderMosaic(result, (t) => prepared.get(t)!, cells.means, { blend, onRows: rows.finished }, canvas.data);
   } catch (err) {
     rows.failed();
-    await encoding.catch(() => undefined);
+    await encoding.catch(() => undefined).finally(() => void canvas.release());
     throw err;
   }
   timings.render = ms(t0);
   deps.onProgress?.(75, 'render');
 
   t0 = performance.now();
-  const out = await encoding;
+  const out = await encoding.finally(() => void canvas.release());
   timings.encode = ms(t0);
   deps.onProgress?.(100, 'encode');
   return { plan: result, grid, image, encoded: out.image, thumbnail: out.thumbnail, format, warnings, timings };
