@@ -13,7 +13,8 @@ import { INDEX_LAYOUT, type IndexParts } from './search.js';
 
 const MAGIC = 'MMIDX\n';
 
-type ArrayName = 'perm' | 'vecs' | 'head' | 'tail' | 'order' | 'dim' | 'split' | 'left' | 'right' | 'lo' | 'hi';
+const ARRAY_NAMES = ['perm', 'vecs', 'head', 'tail', 'order', 'dim', 'split', 'left', 'right', 'lo', 'hi'] as const;
+type ArrayName = (typeof ARRAY_NAMES)[number];
 type Description = {
   layout: string;
   key: string;
@@ -111,8 +112,11 @@ export function indexFromBytes(bytes: Uint8Array, key: string): IndexParts | und
   if (hashWords([...views.values()]) !== d.check) return undefined;
   const f = (name: ArrayName) => views.get(name) as Float32Array;
   const i = (name: ArrayName) => views.get(name) as Int32Array;
-  const names: ArrayName[] = ['perm', 'vecs', 'head', 'tail', 'order', 'dim', 'split', 'left', 'right', 'lo', 'hi'];
-  if (!names.every((n) => views.has(n)) || i('order').length !== d.count || f('vecs').length !== d.count * d.dims) {
+  if (
+    !ARRAY_NAMES.every((n) => views.has(n)) ||
+    i('order').length !== d.count ||
+    f('vecs').length !== d.count * d.dims
+  ) {
     return undefined;
   }
   return {
